@@ -1,0 +1,33 @@
+# Third-party libraries, each wrapped as a dep_* target so that a layer can
+# only use what it links (libsodium: crypto; libzip: ingest; nlohmann/json:
+# ingest, storage and vault metadata; CLI11: cli). All come from Debian.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+add_library(dep_sodium INTERFACE)
+target_link_libraries(dep_sodium INTERFACE PkgConfig::SODIUM)
+
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+add_library(dep_zip INTERFACE)
+target_link_libraries(dep_zip INTERFACE PkgConfig::LIBZIP dep_zlib)
+
+# zlib, libzip's own inflater: the ZIP reader uses its crc32 to check each
+# member itself, so it comes with dep_zip.
+pkg_check_modules(ZLIB_PC REQUIRED IMPORTED_TARGET zlib)
+add_library(dep_zlib INTERFACE)
+target_link_libraries(dep_zlib INTERFACE PkgConfig::ZLIB_PC)
+
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+add_library(dep_zstd INTERFACE)
+target_link_libraries(dep_zstd INTERFACE PkgConfig::ZSTD)
+
+find_package(nlohmann_json 3.10 REQUIRED)
+add_library(dep_json INTERFACE)
+target_link_libraries(dep_json INTERFACE nlohmann_json::nlohmann_json)
+
+find_package(CLI11 REQUIRED)
+add_library(dep_cli11 INTERFACE)
+target_link_libraries(dep_cli11 INTERFACE CLI11::CLI11)
+
+find_package(doctest REQUIRED)

@@ -1,0 +1,17 @@
+// Machine-readable renderings for the --json flags. The field names are a
+// stable interface for scripts: add fields, never rename them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gptvault/vault/snapshot.h"
+#include "gptvault/vault/vault.h"
+
+namespace gptvault::vault {
+
+std::string ConversationsJson(const std::vector<ConversationSummary>& list);
+std::string SnapshotsJson(const std::vector<Snapshot>& list);
+std::string CheckJson(const CheckReport& report);
+
+}  // namespace gptvault::vault

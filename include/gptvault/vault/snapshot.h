@@ -1,0 +1,62 @@
+// A snapshot: one per added archive, written last. It names its predecessor
+// and carries a sequence number so that a store rolled back to an older
+// state can be noticed, and it points at the catalog and at the manifest
+// from which the whole archive can be rebuilt.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gptvault/util/status.h"
+#include "gptvault/vault/catalog.h"
+
+namespace gptvault::vault {
+
+// One member of the archive, in archive order. Conversation files are kept
+// as a recipe (glue text and conversation hashes) because their conversations
+// are stored one by one; everything else as chunks.
+struct ManifestMember {
+  std::string name;
+  bool directory = false;
+  uint32_t crc = 0;
+  ChunkList content;  // ordinary members
+  bool conversations = false;
+  // conversations files: glue[0] conv[0] glue[1] ... conv[n-1] glue[n]
+  std::vector<std::string> glue;
+  std::vector<storage::ObjectId> conversation_hashes;
+};
+
+struct Manifest {
+  std::vector<ManifestMember> members;
+};
+
+struct AddCounts {
+  uint64_t conversations = 0;  // in this archive
+  uint64_t new_conversations = 0;
+  uint64_t updated = 0;
+  uint64_t unchanged = 0;
+  uint64_t kept = 0;  // in the vault, missing from this archive
+  uint64_t members = 0;
+  uint64_t bytes_read = 0;    // inflated bytes of the archive
+  uint64_t bytes_stored = 0;  // bytes written to the vault
+};
+
+struct Snapshot {
+  std::string name;  // snapshots/<hex>, the file it was read from (not stored)
+  uint64_t seq = 0;
+  std::string parent;  // name of the previous snapshot file, "" for the first
+  std::string time;    // UTC, ISO 8601
+  std::string source;  // the archive's file name, as given
+  uint64_t source_size = 0;
+  ChunkList catalog;
+  ChunkList manifest;
+  AddCounts counts;
+};
+
+std::string EncodeSnapshot(const Snapshot& s);
+Result<Snapshot> DecodeSnapshot(std::string_view json);
+std::string EncodeManifest(const Manifest& m);
+Result<Manifest> DecodeManifest(std::string_view json);
+
+}  // namespace gptvault::vault

@@ -1,0 +1,75 @@
+// gptvault list: every conversation ever added, newest activity first.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+
+#include "context.h"
+#include "gptvault/vault/json_report.h"
+#include "text.h"
+
+namespace gptvault::cli {
+
+namespace {
+
+struct ListOptions {
+  bool json = false;
+  std::string search;
+};
+
+void PrintTable(Context& ctx, const std::vector<vault::ConversationSummary>& list) {
+  char line[128];
+  std::snprintf(line, sizeof line, "%-36s  %-16s  %5s  %4s  %s\n", "ID", "UPDATED (UTC)", "MSGS",
+                "VERS", "TITLE");
+  ctx.out() << line;
+  size_t gone = 0;
+  for (const auto& c : list) {
+    std::snprintf(line, sizeof line, "%-36s  %-16s  %5llu  %4zu  ", OneLine(c.id, 36).c_str(),
+                  FormatTime(c.update_time).c_str(),
+                  static_cast<unsigned long long>(c.messages), c.versions);
+    ctx.out() << line << (c.title ? OneLine(*c.title, 60) : "(untitled)");
+    if (!c.in_latest) {
+      ctx.out() << "  [not in latest export]";
+      ++gone;
+    }
+    ctx.out() << "\n";
+  }
+  ctx.out() << list.size() << " conversations";
+  if (gone) ctx.out() << ", " << gone << " of them no longer in the latest export";
+  ctx.out() << "\n";
+}
+
+}  // namespace
+
+Command ListCommand() {
+  return {"list", "list every conversation ever added", [](CLI::App& app) {
+            auto opt = std::make_shared<ListOptions>();
+            app.add_flag("--json", opt->json, "print JSON instead of a table");
+            app.add_option("--search", opt->search,
+                           "only conversations whose title or id contains TEXT");
+            return [opt](Context& ctx) -> int {
+              auto vault = ctx.OpenVault();
+              if (!vault.ok()) return ctx.Fail(vault.status());
+              auto list = (*vault)->List();
+              if (!list.ok()) return ctx.Fail(list.status());
+              std::vector<vault::ConversationSummary> shown;
+              for (auto& c : *list) {
+                if (ContainsIgnoreCase(c.title.value_or(""), opt->search) ||
+                    ContainsIgnoreCase(c.id, opt->search)) {
+                  shown.push_back(std::move(c));
+                }
+              }
+              std::stable_sort(shown.begin(), shown.end(), [](const auto& a, const auto& b) {
+                return a.update_time.value_or(0) > b.update_time.value_or(0);
+              });
+              if (opt->json) {
+                ctx.out() << vault::ConversationsJson(shown) << "\n";
+              } else {
+                PrintTable(ctx, shown);
+              }
+              return kExitOk;
+            };
+          }};
+}
+
+}  // namespace gptvault::cli

@@ -1,0 +1,115 @@
+#include "context.h"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ostream>
+
+namespace gptvault::cli {
+
+namespace {
+
+constexpr size_t kMaxPassphrase = 4096;
+
+// Reads one line from `fd` into locked memory; the newline is dropped.
+Result<crypto::SecretBytes> ReadSecretLine(int fd, const std::string& what) {
+  crypto::SecretBytes buf(kMaxPassphrase);
+  size_t len = 0;
+  for (;;) {
+    char c;
+    ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IOError("cannot read the passphrase from " + what);
+    if (n == 0 || c == '\n') break;
+    if (len == kMaxPassphrase) return Status::InvalidArgument("the passphrase is too long");
+    buf.data()[len++] = static_cast<uint8_t>(c);
+    crypto::Wipe(&c, 1);
+  }
+  if (len > 0 && buf.data()[len - 1] == '\r') --len;
+  crypto::SecretBytes out = crypto::SecretBytes::Copy(ByteView(buf.data(), len));
+  return out;
+}
+
+// Asks on the controlling terminal with echo off, restoring the terminal
+// whatever happens.
+Result<crypto::SecretBytes> Prompt(int tty, const char* question) {
+  (void)!::write(tty, question, std::strlen(question));
+  termios old{};
+  bool restore = ::tcgetattr(tty, &old) == 0;
+  if (restore) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    quiet.c_lflag |= ECHONL;
+    ::tcsetattr(tty, TCSAFLUSH, &quiet);
+  }
+  auto line = ReadSecretLine(tty, "the terminal");
+  if (restore) ::tcsetattr(tty, TCSAFLUSH, &old);
+  return line;
+}
+
+}  // namespace
+
+std::string Context::VaultLocation() const {
+  if (!options_.vault.empty()) return options_.vault;
+  if (const char* env = std::getenv("GPTVAULT_VAULT"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg == '/') {
+    return std::string(xdg) + "/gptvault";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.local/share/gptvault";
+}
+
+Result<crypto::SecretBytes> Context::Passphrase(bool confirm) {
+  if (char* env = std::getenv("GPTVAULT_PASSPHRASE"); env != nullptr) {
+    crypto::SecretBytes p = crypto::SecretBytes::Copy(AsBytes(env));
+    if (p.empty()) return Status::InvalidArgument("GPTVAULT_PASSPHRASE is empty");
+    return p;
+  }
+  if (!options_.passphrase_file.empty()) {
+    int fd = ::open(options_.passphrase_file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return Status::InvalidArgument("cannot open passphrase file " + options_.passphrase_file +
+                                     ": " + std::strerror(errno));
+    }
+    auto p = ReadSecretLine(fd, options_.passphrase_file);
+    ::close(fd);
+    if (p.ok() && p->empty()) {
+      return Status::InvalidArgument("passphrase file " + options_.passphrase_file + " is empty");
+    }
+    return p;
+  }
+  int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0) {
+    return Status::InvalidArgument(
+        "no passphrase: set GPTVAULT_PASSPHRASE, use --passphrase-file, or run on a terminal");
+  }
+  auto first = Prompt(tty, confirm ? "New vault passphrase: " : "Vault passphrase: ");
+  if (first.ok() && first->empty()) first = Status::InvalidArgument("empty passphrase");
+  if (first.ok() && confirm) {
+    auto second = Prompt(tty, "Repeat the passphrase: ");
+    if (!second.ok()) {
+      first = second.status();
+    } else if (!first->Equals(*second)) {
+      first = Status::InvalidArgument("the two passphrases differ");
+    }
+  }
+  ::close(tty);
+  return first;
+}
+
+Result<std::unique_ptr<vault::Vault>> Context::OpenVault() {
+  GV_ASSIGN_OR_RETURN(auto backend, storage::OpenBackend(VaultLocation()));
+  GV_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, Passphrase(false));
+  return vault::Vault::Open(std::move(backend), passphrase);
+}
+
+int Context::Fail(const Status& status) {
+  err_ << "gptvault: " << status.message() << "\n";
+  return kExitFailure;
+}
+
+}  // namespace gptvault::cli

@@ -1,0 +1,68 @@
+// What every subcommand gets: the global options, the output streams, and
+// the means to reach the vault. Private to the cli layer.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "gptvault/crypto/secret.h"
+#include "gptvault/util/status.h"
+#include "gptvault/vault/vault.h"
+
+namespace CLI {
+class App;
+}
+
+namespace gptvault::cli {
+
+enum ExitCode { kExitOk = 0, kExitFailure = 1, kExitUsage = 2 };
+
+struct GlobalOptions {
+  std::string vault;            // --vault; empty: GPTVAULT_VAULT, then the XDG default
+  std::string passphrase_file;  // --passphrase-file
+};
+
+class Context {
+ public:
+  Context(GlobalOptions& options, std::ostream& out, std::ostream& err)
+      : options_(options), out_(out), err_(err) {}
+
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+
+  // The vault location from --vault, GPTVAULT_VAULT or
+  // $XDG_DATA_HOME/gptvault (~/.local/share/gptvault).
+  std::string VaultLocation() const;
+  // The passphrase from GPTVAULT_PASSPHRASE, --passphrase-file, or a no-echo
+  // prompt on the terminal (asked twice when `confirm`).
+  Result<crypto::SecretBytes> Passphrase(bool confirm);
+  Result<std::unique_ptr<vault::Vault>> OpenVault();
+
+  // Prints "gptvault: <message>" on stderr and returns the exit code for it.
+  int Fail(const Status& status);
+
+ private:
+  GlobalOptions& options_;
+  std::ostream& out_;
+  std::ostream& err_;
+};
+
+// One subcommand: `setup` declares its options on its CLI11 subcommand and
+// returns the function that runs it once parsing succeeded.
+struct Command {
+  const char* name;
+  const char* help;
+  std::function<std::function<int(Context&)>(CLI::App&)> setup;
+};
+
+Command InitCommand();
+Command AddCommand();
+Command ListCommand();
+Command LogCommand();
+Command RestoreCommand();
+Command CheckCommand();
+
+
+}  // namespace gptvault::cli

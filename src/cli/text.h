@@ -1,0 +1,21 @@
+// Rendering helpers for human-readable tables. Private to the cli layer.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gptvault::cli {
+
+// `text` made safe for one terminal line: control characters (including
+// newlines and bidi overrides) become spaces, invalid UTF-8 becomes U+FFFD,
+// and it is cut to `width` code points with an ellipsis.
+std::string OneLine(std::string_view text, size_t width);
+
+// "2026-11-24 04:19" (UTC) for an epoch time, "-" for none.
+std::string FormatTime(std::optional<double> epoch_seconds);
+
+// Case-insensitive (ASCII) substring test.
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle);
+
+}  // namespace gptvault::cli

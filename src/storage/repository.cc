@@ -1,0 +1,207 @@
+#include "gptvault/storage/repository.h"
+
+#include <cstring>
+#include <ctime>
+
+#include "gptvault/storage/key_file.h"
+
+namespace gptvault::storage {
+
+namespace {
+constexpr char kConfigName[] = "config";
+constexpr char kMetaMagic[] = "GVMETA01";
+constexpr size_t kMetaMagicSize = 8;
+
+std::string NamedAfter(const std::string& folder, ByteView bytes) {
+  return folder + "/" + ToHex(crypto::PlainHash(bytes));
+}
+}  // namespace
+
+Status Repository::Init(Backend& backend, const crypto::SecretBytes& passphrase,
+                        const crypto::KdfParams& kdf) {
+  auto existing = backend.Get(kConfigName);
+  if (existing.ok()) {
+    return Status::AlreadyExists("a vault already exists at " + backend.Describe());
+  }
+  if (!existing.status().IsNotFound()) return existing.status();
+  GV_ASSIGN_OR_RETURN(auto keys, backend.List("keys/"));
+  if (!keys.empty()) {
+    return Status::AlreadyExists("a vault already exists at " + backend.Describe());
+  }
+
+  crypto::SecretBytes master = crypto::SecretBytes::Random(crypto::kKeySize);
+  GV_ASSIGN_OR_RETURN(Bytes key_file, WrapMasterKey(master, passphrase, kdf,
+                                                    static_cast<uint64_t>(std::time(nullptr))));
+  VaultConfig config;
+  config.format_version = kFormatVersion;
+  crypto::RandomBytes(config.vault_id.data(), config.vault_id.size());
+  // Key file first: a crash before the config leaves no half-vault that
+  // Open would accept, and Init can be re-run once the key file is removed.
+  std::string key_name = "keys/" + ToHex(crypto::RandomBytes(16));
+  GV_RETURN_IF_ERROR(backend.Put(key_name, key_file));
+  return backend.Put(kConfigName, EncodeConfig(config, master));
+}
+
+Result<std::unique_ptr<Repository>> Repository::Open(std::unique_ptr<Backend> backend,
+                                                     const crypto::SecretBytes& passphrase) {
+  auto config_bytes = backend->Get(kConfigName);
+  if (!config_bytes.ok()) {
+    if (config_bytes.status().IsNotFound()) {
+      return Status::NotFound("no vault at " + backend->Describe() +
+                              " (create one with `gptvault init`)");
+    }
+    return config_bytes.status();
+  }
+  GV_ASSIGN_OR_RETURN(VaultConfig config, DecodeConfig(*config_bytes));
+  GV_ASSIGN_OR_RETURN(auto key_files, backend->List("keys/"));
+  if (key_files.empty()) return Status::Corruption("the vault has no key files");
+
+  std::unique_ptr<Repository> repo(new Repository());
+  bool unlocked = false;
+  crypto::SecretBytes master;
+  for (const FileInfo& f : key_files) {
+    GV_ASSIGN_OR_RETURN(Bytes file, backend->Get(f.name));
+    auto key = UnwrapMasterKey(file, passphrase);
+    if (key.ok()) {
+      master = std::move(key).value();
+      unlocked = true;
+      break;
+    }
+    if (key.status().code() != Status::Code::kAuthFailed) {
+      return key.status().WithContext(f.name);
+    }
+  }
+  if (!unlocked) return Status::AuthFailed("wrong passphrase");
+  GV_RETURN_IF_ERROR(VerifyConfig(*config_bytes, master));
+
+  repo->backend_ = std::move(backend);
+  repo->config_ = config;
+  repo->id_key_ = crypto::DeriveSubkey(master, crypto::KeyPurpose::kObjectId);
+  repo->seal_key_ = crypto::DeriveSubkey(master, crypto::KeyPurpose::kObjectSeal);
+  repo->chunker_ = std::make_unique<Chunker>(
+      crypto::DeriveSubkey(master, crypto::KeyPurpose::kChunker), config.chunker);
+  GV_RETURN_IF_ERROR(repo->LoadIndex());
+  return repo;
+}
+
+Repository::~Repository() = default;
+
+Status Repository::LoadIndex() {
+  GV_ASSIGN_OR_RETURN(auto files, backend_->List("index/"));
+  for (const FileInfo& f : files) {
+    GV_ASSIGN_OR_RETURN(Bytes bytes, backend_->Get(f.name));
+    if (NamedAfter("index", bytes) != f.name) {
+      return Status::Corruption(f.name + " does not match its name (damaged or replaced)");
+    }
+    GV_ASSIGN_OR_RETURN(auto packs, DecodeIndexFile(seal_key_, bytes));
+    for (const IndexedPack& p : packs) index_.AddPack(p.pack_id, p.entries);
+  }
+  return Status::Ok();
+}
+
+ObjectId Repository::IdOf(ByteView plaintext) const {
+  return crypto::KeyedHash(id_key_, plaintext);
+}
+
+crypto::KeyedHasher Repository::NewHasher() const { return crypto::KeyedHasher(id_key_); }
+
+bool Repository::Contains(const ObjectId& id) const {
+  return index_.Contains(id) || pending_.count(id) != 0;
+}
+
+Result<ObjectId> Repository::Put(ObjectType type, ByteView plaintext) {
+  ObjectId id = IdOf(plaintext);
+  if (Contains(id)) {
+    ++stats_.objects_reused;
+    return id;
+  }
+  pack_.Add(type, id, EncodeObject(seal_key_, type, id, plaintext));
+  pending_.insert(id);
+  ++stats_.objects_added;
+  if (pack_.size() >= kPackTargetSize) GV_RETURN_IF_ERROR(FlushPack());
+  return id;
+}
+
+Status Repository::FlushPack() {
+  if (pack_.empty()) return Status::Ok();
+  std::vector<PackEntry> entries;
+  Bytes bytes = pack_.Finish(seal_key_, &entries);
+  std::string name = PackName(bytes);
+  Status s = backend_->Put(name, bytes);
+  // Same bytes, same name: a pack already there is this very pack.
+  if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
+  stats_.bytes_written += bytes.size();
+  std::string pack_id = PackIdFromName(name);
+  index_.AddPack(pack_id, entries);
+  for (const PackEntry& e : entries) pending_.erase(e.id);
+  uncommitted_.push_back({pack_id, std::move(entries)});
+  return Status::Ok();
+}
+
+Status Repository::Commit() {
+  GV_RETURN_IF_ERROR(FlushPack());
+  if (uncommitted_.empty()) return Status::Ok();
+  Bytes file = EncodeIndexFile(seal_key_, uncommitted_);
+  Status s = backend_->Put(NamedAfter("index", file), file);
+  if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
+  stats_.bytes_written += file.size();
+  uncommitted_.clear();
+  return Status::Ok();
+}
+
+void Repository::Abandon() {
+  for (const IndexedPack& p : uncommitted_) {
+    (void)backend_->Delete("data/" + p.pack_id.substr(0, 2) + "/" + p.pack_id);
+  }
+  uncommitted_.clear();
+  pending_.clear();
+  std::vector<PackEntry> dropped;
+  (void)pack_.Finish(seal_key_, &dropped);
+}
+
+Result<Bytes> Repository::Get(ObjectType type, const ObjectId& id) {
+  const Location* loc = index_.Find(id);
+  if (loc == nullptr) {
+    return Status::NotFound("object " + ToHex(id).substr(0, 12) + " is missing from the index");
+  }
+  if (loc->type != type) {
+    return Status::Corruption("object " + ToHex(id).substr(0, 12) + " has the wrong type");
+  }
+  const std::string& pack = index_.pack(loc->pack);
+  std::string name = "data/" + pack.substr(0, 2) + "/" + pack;
+  auto sealed = backend_->GetRange(name, loc->offset, loc->length);
+  if (!sealed.ok()) {
+    if (sealed.status().IsNotFound()) return Status::NotFound("pack " + name + " is missing");
+    return sealed.status();
+  }
+  return DecodeObject(seal_key_, id_key_, type, id, *sealed);
+}
+
+Result<std::string> Repository::WriteMetaFile(const std::string& folder, ByteView plaintext) {
+  Bytes file;
+  PutBytes(file, AsBytes({kMetaMagic, kMetaMagicSize}));
+  PutBytes(file, SealFile(seal_key_, "gptvault/" + folder, plaintext, true));
+  std::string name = NamedAfter(folder, file);
+  Status s = backend_->Put(name, file);
+  if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
+  stats_.bytes_written += file.size();
+  return name;
+}
+
+Result<Bytes> Repository::ReadMetaFile(const std::string& name) {
+  size_t slash = name.find('/');
+  if (slash == std::string::npos) return Status::InvalidArgument("bad metadata file name");
+  GV_ASSIGN_OR_RETURN(Bytes file, backend_->Get(name));
+  if (NamedAfter(name.substr(0, slash), file) != name) {
+    return Status::Corruption(name + " does not match its name (damaged or replaced)");
+  }
+  if (file.size() < kMetaMagicSize || std::memcmp(file.data(), kMetaMagic, kMetaMagicSize) != 0) {
+    return Status::Corruption(name + " is not a gptvault metadata file");
+  }
+  auto plain = OpenFile(seal_key_, "gptvault/" + name.substr(0, slash),
+                        ByteView(file).subspan(kMetaMagicSize));
+  if (!plain.ok()) return Status::Corruption(name + " failed authentication");
+  return plain;
+}
+
+}  // namespace gptvault::storage

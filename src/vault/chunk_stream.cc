@@ -1,0 +1,75 @@
+#include "chunk_stream.h"
+
+namespace gptvault::vault {
+
+Result<ChunkList> StoreChunked(storage::Repository& repo, storage::ObjectType type,
+                               ByteView data) {
+  ChunkList list;
+  list.size = data.size();
+  const storage::Chunker& chunker = repo.chunker();
+  while (!data.empty()) {
+    size_t cut = chunker.NextCut(data);
+    GV_ASSIGN_OR_RETURN(storage::ObjectId id, repo.Put(type, data.first(cut)));
+    list.chunks.push_back(id);
+    data = data.subspan(cut);
+  }
+  return list;
+}
+
+ChunkStreamWriter::ChunkStreamWriter(storage::Repository& repo, storage::ObjectType type)
+    : repo_(repo), type_(type) {}
+
+Status ChunkStreamWriter::Feed(ByteView piece) {
+  list_.size += piece.size();
+  buffer_.insert(buffer_.end(), piece.begin(), piece.end());
+  return Drain(false);
+}
+
+Status ChunkStreamWriter::Drain(bool final) {
+  const size_t max = repo_.chunker().params().max_size;
+  while (buffer_.size() - start_ >= max || (final && start_ < buffer_.size())) {
+    ByteView rest = ByteView(buffer_).subspan(start_);
+    size_t cut = repo_.chunker().NextCut(rest);
+    GV_ASSIGN_OR_RETURN(storage::ObjectId id, repo_.Put(type_, rest.first(cut)));
+    list_.chunks.push_back(id);
+    start_ += cut;
+  }
+  // Compact once the consumed prefix dominates, so the buffer stays small.
+  if (start_ > max) {
+    buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<ptrdiff_t>(start_));
+    start_ = 0;
+  }
+  return Status::Ok();
+}
+
+Result<ChunkList> ChunkStreamWriter::Finish() {
+  GV_RETURN_IF_ERROR(Drain(true));
+  buffer_.clear();
+  start_ = 0;
+  return std::move(list_);
+}
+
+Status LoadChunked(storage::Repository& repo, storage::ObjectType type, const ChunkList& list,
+                   const std::function<Status(ByteView)>& sink) {
+  uint64_t total = 0;
+  for (const storage::ObjectId& id : list.chunks) {
+    GV_ASSIGN_OR_RETURN(Bytes chunk, repo.Get(type, id));
+    total += chunk.size();
+    GV_RETURN_IF_ERROR(sink(chunk));
+  }
+  if (total != list.size) return Status::Corruption("stored stream has the wrong length");
+  return Status::Ok();
+}
+
+Result<Bytes> LoadChunked(storage::Repository& repo, storage::ObjectType type,
+                          const ChunkList& list) {
+  Bytes out;
+  out.reserve(list.size);
+  GV_RETURN_IF_ERROR(LoadChunked(repo, type, list, [&](ByteView c) {
+    out.insert(out.end(), c.begin(), c.end());
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace gptvault::vault

@@ -1,0 +1,41 @@
+// Storing byte streams as content-defined chunks, and reading them back.
+// Private to the vault layer.
+#pragma once
+
+#include <functional>
+
+#include "gptvault/storage/repository.h"
+#include "gptvault/util/bytes.h"
+#include "gptvault/util/status.h"
+#include "gptvault/vault/catalog.h"
+
+namespace gptvault::vault {
+
+// Cuts a whole buffer into chunks and stores each.
+Result<ChunkList> StoreChunked(storage::Repository& repo, storage::ObjectType type,
+                               ByteView data);
+
+// Same, for data that arrives in pieces: memory stays at about twice the
+// chunker's maximum chunk size whatever the stream's length.
+class ChunkStreamWriter {
+ public:
+  ChunkStreamWriter(storage::Repository& repo, storage::ObjectType type);
+  Status Feed(ByteView piece);
+  Result<ChunkList> Finish();
+
+ private:
+  Status Drain(bool final);
+  storage::Repository& repo_;
+  storage::ObjectType type_;
+  Bytes buffer_;
+  size_t start_ = 0;
+  ChunkList list_;
+};
+
+// Reads a chunk list back and hands each chunk to `sink`, in order.
+Status LoadChunked(storage::Repository& repo, storage::ObjectType type, const ChunkList& list,
+                   const std::function<Status(ByteView)>& sink);
+Result<Bytes> LoadChunked(storage::Repository& repo, storage::ObjectType type,
+                          const ChunkList& list);
+
+}  // namespace gptvault::vault

@@ -1,0 +1,53 @@
+#include "gptvault/vault/json_report.h"
+
+#include "json_codec.h"
+
+namespace gptvault::vault {
+
+using namespace detail;
+
+std::string ConversationsJson(const std::vector<ConversationSummary>& list) {
+  json out = json::array();
+  for (const ConversationSummary& c : list) {
+    out.push_back({{"id", c.id},
+                   {"title", OptString(c.title)},
+                   {"create_time", OptDouble(c.create_time)},
+                   {"update_time", OptDouble(c.update_time)},
+                   {"messages", c.messages},
+                   {"versions", c.versions},
+                   {"in_latest_export", c.in_latest},
+                   {"size", c.size}});
+  }
+  return out.dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+std::string SnapshotsJson(const std::vector<Snapshot>& list) {
+  json out = json::array();
+  for (const Snapshot& s : list) {
+    const AddCounts& c = s.counts;
+    out.push_back({{"seq", s.seq},
+                   {"time", s.time},
+                   {"source", s.source},
+                   {"source_size", s.source_size},
+                   {"conversations", c.conversations},
+                   {"new", c.new_conversations},
+                   {"updated", c.updated},
+                   {"unchanged", c.unchanged},
+                   {"kept", c.kept},
+                   {"members", c.members},
+                   {"bytes_read", c.bytes_read},
+                   {"bytes_stored", c.bytes_stored}});
+  }
+  return out.dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+std::string CheckJson(const CheckReport& r) {
+  return json{{"ok", r.problems.empty()},
+              {"snapshots", r.snapshots},
+              {"packs", r.packs},
+              {"objects_checked", r.objects_checked},
+              {"problems", r.problems}}
+      .dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace gptvault::vault

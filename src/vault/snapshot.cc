@@ -1,0 +1,117 @@
+#include "gptvault/vault/snapshot.h"
+
+#include "json_codec.h"
+
+namespace gptvault::vault {
+
+using namespace detail;
+
+std::string EncodeSnapshot(const Snapshot& s) {
+  const AddCounts& c = s.counts;
+  return Dump(json{{"format", "gptvault-snapshot"},
+                   {"version", 1},
+                   {"seq", s.seq},
+                   {"parent", s.parent.empty() ? json(nullptr) : json(s.parent)},
+                   {"time", s.time},
+                   {"source", s.source},
+                   {"source_size", s.source_size},
+                   {"catalog", ChunksToJson(s.catalog)},
+                   {"manifest", ChunksToJson(s.manifest)},
+                   {"counts",
+                    {{"conversations", c.conversations},
+                     {"new", c.new_conversations},
+                     {"updated", c.updated},
+                     {"unchanged", c.unchanged},
+                     {"kept", c.kept},
+                     {"members", c.members},
+                     {"bytes_read", c.bytes_read},
+                     {"bytes_stored", c.bytes_stored}}}});
+}
+
+Result<Snapshot> DecodeSnapshot(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    if (j.at("format") != "gptvault-snapshot" || j.at("version") != 1) {
+      return Status::NotSupported("unknown snapshot format");
+    }
+    Snapshot s;
+    s.seq = j.at("seq").get<uint64_t>();
+    s.parent = j.at("parent").is_string() ? j.at("parent").get<std::string>() : "";
+    s.time = j.at("time").get<std::string>();
+    s.source = j.at("source").get<std::string>();
+    s.source_size = j.at("source_size").get<uint64_t>();
+    s.catalog = ChunksFromJson(j.at("catalog"));
+    s.manifest = ChunksFromJson(j.at("manifest"));
+    const json& c = j.at("counts");
+    s.counts.conversations = c.at("conversations").get<uint64_t>();
+    s.counts.new_conversations = c.at("new").get<uint64_t>();
+    s.counts.updated = c.at("updated").get<uint64_t>();
+    s.counts.unchanged = c.at("unchanged").get<uint64_t>();
+    s.counts.kept = c.at("kept").get<uint64_t>();
+    s.counts.members = c.at("members").get<uint64_t>();
+    s.counts.bytes_read = c.at("bytes_read").get<uint64_t>();
+    s.counts.bytes_stored = c.at("bytes_stored").get<uint64_t>();
+    return s;
+  } catch (const std::exception& e) {
+    return Status::Corruption(std::string("damaged snapshot: ") + e.what());
+  }
+}
+
+std::string EncodeManifest(const Manifest& m) {
+  json members = json::array();
+  for (const ManifestMember& mm : m.members) {
+    json e{{"name", mm.name}};
+    if (mm.directory) {
+      e["directory"] = true;
+    } else if (mm.conversations) {
+      json hashes = json::array();
+      for (const auto& h : mm.conversation_hashes) hashes.push_back(IdToJson(h));
+      e["crc"] = mm.crc;
+      e["glue"] = mm.glue;
+      e["conversations"] = std::move(hashes);
+    } else {
+      e["crc"] = mm.crc;
+      e["content"] = ChunksToJson(mm.content);
+    }
+    members.push_back(std::move(e));
+  }
+  return Dump(json{{"format", "gptvault-manifest"}, {"version", 1}, {"members", members}});
+}
+
+Result<Manifest> DecodeManifest(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    if (j.at("format") != "gptvault-manifest" || j.at("version") != 1) {
+      return Status::NotSupported("unknown manifest format");
+    }
+    Manifest m;
+    for (const json& e : j.at("members")) {
+      ManifestMember mm;
+      mm.name = e.at("name").get<std::string>();
+      if (e.value("directory", false)) {
+        mm.directory = true;
+      } else if (e.contains("conversations")) {
+        mm.conversations = true;
+        mm.crc = e.at("crc").get<uint32_t>();
+        mm.glue = e.at("glue").get<std::vector<std::string>>();
+        for (const json& h : e.at("conversations")) {
+          storage::ObjectId id;
+          if (!IdFromJson(h, id)) return Status::Corruption("bad manifest hash");
+          mm.conversation_hashes.push_back(id);
+        }
+        if (mm.glue.size() != mm.conversation_hashes.size() + 1) {
+          return Status::Corruption("manifest recipe does not add up");
+        }
+      } else {
+        mm.crc = e.at("crc").get<uint32_t>();
+        mm.content = ChunksFromJson(e.at("content"));
+      }
+      m.members.push_back(std::move(mm));
+    }
+    return m;
+  } catch (const std::exception& e) {
+    return Status::Corruption(std::string("damaged manifest: ") + e.what());
+  }
+}
+
+}  // namespace gptvault::vault

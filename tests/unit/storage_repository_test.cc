@@ -1,0 +1,155 @@
+#include <doctest/doctest.h>
+
+#include "gptvault/storage/repository.h"
+#include "test_backends.h"
+
+using namespace gptvault;
+using namespace gptvault::storage;
+using gptvault::testing::BorrowedBackend;
+using gptvault::testing::MemBackend;
+
+namespace {
+
+crypto::KdfParams FastKdf() {
+  crypto::KdfParams p = crypto::DefaultKdfParams();
+  p.opslimit = 2;          // libsodium's INTERACTIVE limits: the floor the
+  p.memlimit = 64 << 20;   // format accepts, and fast enough for unit tests
+  return p;
+}
+
+crypto::SecretBytes Pass(const char* s) { return crypto::SecretBytes::Copy(AsBytes(s)); }
+
+std::unique_ptr<Repository> OpenRepo(MemBackend& mem, const char* pass = "pw") {
+  auto repo = Repository::Open(std::make_unique<BorrowedBackend>(mem), Pass(pass));
+  REQUIRE(repo.ok());
+  return std::move(repo).value();
+}
+
+Bytes Pattern(size_t n, uint8_t seed) {
+  Bytes b(n);
+  for (size_t i = 0; i < n; ++i) b[i] = static_cast<uint8_t>(seed + i * 31 + (i >> 7));
+  return b;
+}
+
+}  // namespace
+
+TEST_SUITE("storage::Repository") {
+  TEST_CASE("objects put and committed are found again after reopening") {
+    MemBackend mem;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    ObjectId a, b;
+    {
+      auto repo = OpenRepo(mem);
+      a = *repo->Put(ObjectType::kData, Pattern(10000, 1));
+      b = *repo->Put(ObjectType::kTree, AsBytes("metadata"));
+      REQUIRE(repo->Commit().ok());
+    }
+    auto repo = OpenRepo(mem);
+    CHECK(*repo->Get(ObjectType::kData, a) == Pattern(10000, 1));
+    CHECK(AsChars(*repo->Get(ObjectType::kTree, b)) == "metadata");
+  }
+
+  TEST_CASE("putting the same bytes twice stores them once") {
+    MemBackend mem;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    auto repo = OpenRepo(mem);
+    ObjectId a = *repo->Put(ObjectType::kData, Pattern(5000, 2));
+    ObjectId b = *repo->Put(ObjectType::kData, Pattern(5000, 2));
+    CHECK(a == b);
+    CHECK(repo->stats().objects_added == 1);
+    CHECK(repo->stats().objects_reused == 1);
+  }
+
+  TEST_CASE("a wrong passphrase is refused as such") {
+    MemBackend mem;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    auto repo = Repository::Open(std::make_unique<BorrowedBackend>(mem), Pass("nope"));
+    CHECK(repo.status().code() == Status::Code::kAuthFailed);
+    CHECK(repo.status().message() == "wrong passphrase");
+  }
+
+  TEST_CASE("init refuses a backend that already holds a vault") {
+    MemBackend mem;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    CHECK(Repository::Init(mem, Pass("pw"), FastKdf()).code() == Status::Code::kAlreadyExists);
+  }
+
+  TEST_CASE("a flipped byte in a pack makes the object fail to read, never read wrong") {
+    MemBackend mem;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    ObjectId a;
+    {
+      auto repo = OpenRepo(mem);
+      a = *repo->Put(ObjectType::kData, Pattern(3000, 3));
+      REQUIRE(repo->Commit().ok());
+    }
+    for (auto& [name, bytes] : mem.files()) {
+      if (name.rfind("data/", 0) == 0) bytes[20] ^= 0x40;
+    }
+    auto repo = OpenRepo(mem);
+    auto got = repo->Get(ObjectType::kData, a);
+    CHECK(got.status().code() == Status::Code::kCorruption);
+  }
+
+  TEST_CASE("an object asked for as the wrong type is refused") {
+    MemBackend mem;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    auto repo = OpenRepo(mem);
+    ObjectId a = *repo->Put(ObjectType::kData, Pattern(100, 4));
+    REQUIRE(repo->Commit().ok());
+    CHECK(!repo->Get(ObjectType::kTree, a).ok());
+  }
+
+  TEST_CASE("an altered config is noticed once the vault is unlocked") {
+    MemBackend mem;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    mem.files()["config"][8 + 4 + 16] ^= 1;  // chunk_min
+    auto repo = Repository::Open(std::make_unique<BorrowedBackend>(mem), Pass("pw"));
+    CHECK(!repo.ok());
+  }
+
+  TEST_CASE("abandoning removes every pack written since the last commit") {
+    MemBackend mem;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    auto before = mem.files();
+    auto repo = OpenRepo(mem);
+    for (int i = 0; i < 300; ++i) {
+      REQUIRE(repo->Put(ObjectType::kData, crypto::RandomBytes(65536)).ok());  // incompressible
+    }
+    CHECK(mem.files().size() > before.size());  // at least one full pack went out
+    repo->Abandon();
+    CHECK(mem.files() == before);
+  }
+
+  TEST_CASE("a failed index write leaves no index entry pointing at nothing") {
+    MemBackend mem;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    auto faulty = std::make_unique<BorrowedBackend>(mem);
+    faulty->fail_put = [](const std::string& name, int) { return name.rfind("index/", 0) == 0; };
+    auto repo = Repository::Open(std::move(faulty), Pass("pw"));
+    REQUIRE(repo.ok());
+    REQUIRE((*repo)->Put(ObjectType::kData, Pattern(100, 5)).ok());
+    Status s = (*repo)->Commit();
+    CHECK(s.code() == Status::Code::kIOError);
+    CHECK(s.message().find("No space left") != std::string::npos);
+    (*repo)->Abandon();
+    size_t index_files = 0, packs = 0;
+    for (auto& [name, _] : mem.files()) {
+      index_files += name.rfind("index/", 0) == 0;
+      packs += name.rfind("data/", 0) == 0;
+    }
+    CHECK(index_files == 0);
+    CHECK(packs == 0);
+  }
+
+  TEST_CASE("metadata files are checked against their names") {
+    MemBackend mem;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    auto repo = OpenRepo(mem);
+    auto name = repo->WriteMetaFile("snapshots", AsBytes("{\"x\":1}"));
+    REQUIRE(name.ok());
+    CHECK(AsChars(*repo->ReadMetaFile(*name)) == "{\"x\":1}");
+    mem.files()[*name].back() ^= 1;
+    CHECK(repo->ReadMetaFile(*name).status().code() == Status::Code::kCorruption);
+  }
+}
