@@ -463,9 +463,10 @@ Result<ConversationInfo> Build(const Fields& f, std::vector<std::string> warning
   } else {
     return Status::InvalidArgument("conversation has no string conversation_id or id");
   }
-  if (f.title && !f.title->empty()) {
-    info.title = f.title;
-  } else {
+  // An empty title is kept as the export has it ("" is not null); both get
+  // the same warning, since neither names the conversation.
+  info.title = f.title;
+  if (!f.title || f.title->empty()) {
     warnings.push_back(f.title_not_string ? "title is not a string" : "no title");
   }
   info.create_time = f.create_time;

@@ -269,7 +269,7 @@ TEST_SUITE("ingest.conversation") {
     CHECK(HasWarning(*differ, "conversation_id and id differ"));
   }
 
-  TEST_CASE("null, missing or empty titles read as absent, with a warning") {
+  TEST_CASE("null or missing titles read as absent and an empty one stays empty, with a warning") {
     struct Case {
       std::string field;
       std::optional<std::string> title;
@@ -278,7 +278,7 @@ TEST_SUITE("ingest.conversation") {
     const std::vector<Case> cases = {
         {R"("title":"Tax return 2025 \ud83d\udcb8")", "Tax return 2025 \xF0\x9F\x92\xB8", ""},
         {R"("title":null)", std::nullopt, "no title"},
-        {R"("title":"")", std::nullopt, "no title"},
+        {R"("title":"")", std::string(), "no title"},
         {R"("x":1)", std::nullopt, "no title"},
         {R"("title":42)", std::nullopt, "title is not a string"},
         {R"("title":["a"])", std::nullopt, "title is not a string"},

@@ -15,7 +15,7 @@ namespace gptvault::ingest {
 
 struct ConversationInfo {
   std::string id;                    // conversation_id, else id
-  std::optional<std::string> title;  // null, missing or "" all read as absent
+  std::optional<std::string> title;  // null or missing: absent; "" stays ""
   std::optional<double> create_time;
   std::optional<double> update_time;
   size_t node_count = 0;     // entries in `mapping`
