@@ -63,6 +63,7 @@ Command ListCommand();
 Command LogCommand();
 Command RestoreCommand();
 Command CheckCommand();
+Command VerifyCommand();
 
 
 }  // namespace gptvault::cli

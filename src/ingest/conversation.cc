@@ -4,6 +4,7 @@
 #include <exception>
 #include <new>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <unordered_map>
 #include <utility>
 
@@ -11,6 +12,18 @@ namespace gptvault::ingest {
 namespace {
 
 using Json = nlohmann::json;
+
+// Content and part types the field guide (§2.3, §3.5) has seen. Others are
+// kept like any data, and reported, since new ones appear without notice.
+bool IsKnownContentType(std::string_view t) {
+  static const std::set<std::string_view> kKnown = {
+      "text", "multimodal_text", "code", "execution_output", "tether_browsing_display",
+      "tether_quote", "tether_browsing_code", "user_editable_context",
+      "model_editable_context", "thoughts", "reasoning_recap", "system_error", "sonic_webpage",
+      "computer_output", "image_asset_pointer", "audio_transcription", "audio_asset_pointer",
+      "real_time_user_audio_video_asset_pointer", "video_container_asset_pointer"};
+  return kKnown.count(t) != 0;
+}
 
 // What a node of `mapping` contributes to the summary.
 struct Node {
@@ -35,6 +48,15 @@ struct Fields {
   bool mapping_not_object = false;
   std::vector<Node> nodes;                             // in mapping order
   std::unordered_map<std::string, size_t> node_index;  // node id -> nodes[i]
+  std::vector<ConversationInfo::AssetRef> assets;
+  std::unordered_map<std::string, size_t> asset_index;  // id -> assets[i]
+  std::set<std::string> unknown_content_types;
+
+  void AddAsset(std::string id, const std::optional<std::string>& name) {
+    auto [it, inserted] = asset_index.try_emplace(id, assets.size());
+    if (inserted) assets.push_back({std::move(id), name});
+    if (name && !assets[it->second].name) assets[it->second].name = name;
+  }
 };
 
 // Collects Fields from nlohmann's SAX events. nlohmann's parser keeps its own
@@ -87,6 +109,14 @@ class Collector {
         Current().has_message = true;
         inner = Role::kMessage;
         break;
+      case Role::kMessageBody:
+        inner = Role::kMessageBody;
+        break;
+      case Role::kAttachment:
+        attachment_id_.reset();
+        attachment_name_.reset();
+        inner = Role::kAttachment;
+        break;
       default:
         Field(role, Value{Kind::kOther});
         break;
@@ -95,6 +125,10 @@ class Collector {
     return true;
   }
   bool end_object() {
+    if (stack_.back().role == Role::kAttachment && attachment_id_ && !attachment_id_->empty()) {
+      f_->AddAsset(std::move(*attachment_id_), attachment_name_);
+      attachment_id_.reset();
+    }
     stack_.pop_back();
     return true;
   }
@@ -103,7 +137,11 @@ class Collector {
     if (role == Role::kDocument)
       return Refuse("a conversation must be a JSON object, not an array");
     Field(role, Value{Kind::kOther});
-    stack_.push_back(Frame{role == Role::kChildren ? Role::kChildren : Role::kIgnored, true});
+    Role inner = Role::kIgnored;
+    if (role == Role::kChildren || role == Role::kAttachments || role == Role::kMessageBody) {
+      inner = role;
+    }
+    stack_.push_back(Frame{inner, true});
     return true;
   }
   bool end_array() {
@@ -144,7 +182,13 @@ class Collector {
       case Role::kMessage:
         pending_ = k == "update_time"   ? Role::kMessageUpdateTime
                    : k == "create_time" ? Role::kMessageCreateTime
-                                        : Role::kIgnored;
+                                        : BodyRole(k);
+        break;
+      case Role::kMessageBody:
+        pending_ = BodyRole(k);
+        break;
+      case Role::kAttachment:
+        pending_ = k == "id" ? Role::kAttachmentId : k == "name" ? Role::kAttachmentName : BodyRole(k);
         break;
       default:
         pending_ = Role::kIgnored;
@@ -178,6 +222,13 @@ class Collector {
     kMessageCreateTime,
     kChildren,
     kChildId,
+    kMessageBody,     // anything inside a message: searched for file pointers
+    kAssetPointer,    // an "asset_pointer" string
+    kAttachments,     // an "attachments" array
+    kAttachment,      // one object of it
+    kAttachmentId,
+    kAttachmentName,
+    kContentType,     // a "content_type" string inside a message
   };
   enum class Kind : uint8_t { kNull, kNumber, kString, kOther };
   struct Value {
@@ -193,8 +244,38 @@ class Collector {
   Role TakeRole() {
     if (stack_.empty()) return Role::kDocument;
     const Frame& top = stack_.back();
-    if (top.is_array) return top.role == Role::kChildren ? Role::kChildId : Role::kIgnored;
+    if (top.is_array) {
+      switch (top.role) {
+        case Role::kChildren:
+          return Role::kChildId;
+        case Role::kAttachments:
+          return Role::kAttachment;
+        case Role::kMessageBody:
+          return Role::kMessageBody;
+        default:
+          return Role::kIgnored;
+      }
+    }
     return pending_;
+  }
+
+  // The role of a value under key `k` somewhere inside a message.
+  static Role BodyRole(const std::string& k) {
+    if (k == "asset_pointer") return Role::kAssetPointer;
+    if (k == "content_type") return Role::kContentType;
+    if (k == "attachments") return Role::kAttachments;
+    return Role::kMessageBody;
+  }
+
+  // "file-service://file-abc" -> "file-abc"; other schemes are not files of
+  // the export.
+  void AddPointer(const std::string& pointer) {
+    for (std::string_view scheme : {"file-service://", "sediment://"}) {
+      if (pointer.starts_with(scheme) && pointer.size() > scheme.size()) {
+        f_->AddAsset(pointer.substr(scheme.size()), std::nullopt);
+        return;
+      }
+    }
   }
 
   Node& Current() { return f_->nodes[current_node_]; }
@@ -267,6 +348,20 @@ class Collector {
       case Role::kChildId:
         if (v.kind == Kind::kString) Current().children.push_back(*v.text);
         break;
+      case Role::kAssetPointer:
+        if (v.kind == Kind::kString) AddPointer(*v.text);
+        break;
+      case Role::kAttachmentId:
+        attachment_id_ = Text(v);
+        break;
+      case Role::kContentType:
+        if (v.kind == Kind::kString && !IsKnownContentType(*v.text)) {
+          f_->unknown_content_types.insert(*v.text);
+        }
+        break;
+      case Role::kAttachmentName:
+        attachment_name_ = Text(v);
+        break;
       default:
         break;
     }
@@ -276,6 +371,8 @@ class Collector {
   std::vector<Frame> stack_;
   Role pending_ = Role::kIgnored;
   size_t current_node_ = 0;
+  std::optional<std::string> attachment_id_;
+  std::optional<std::string> attachment_name_;
   std::string error_;
 };
 
@@ -406,6 +503,7 @@ void Summarise(const Fields& f, ConversationInfo* info) {
   }
 
   const size_t n = f.nodes.size();
+  std::vector<bool> has_child(n, false);
   std::vector<size_t> parent(n, SIZE_MAX);
   size_t missing_parents = 0, missing_children = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -416,8 +514,10 @@ void Summarise(const Fields& f, ConversationInfo* info) {
         ++missing_parents;
       } else {
         parent[i] = it->second;
+        has_child[it->second] = true;
       }
     }
+    if (node.has_message) ++info->total_messages;
     for (const std::string& child : node.children) {
       if (!f.node_index.contains(child)) ++missing_children;
     }
@@ -443,6 +543,7 @@ void Summarise(const Fields& f, ConversationInfo* info) {
     for (size_t j = start; j != SIZE_MAX && state[j] == 1; j = parent[j]) state[j] = 2;
   }
   if (cycle) warnings.push_back("cycle in parent links");
+  for (size_t i = 0; i < n; ++i) info->branches += has_child[i] ? 0 : 1;
 
   const std::optional<size_t> tip = BranchTip(f, &warnings);
   if (!tip) return;
@@ -472,6 +573,10 @@ Result<ConversationInfo> Build(const Fields& f, std::vector<std::string> warning
   info.create_time = f.create_time;
   info.update_time = f.update_time;
   info.warnings = std::move(warnings);
+  info.assets = f.assets;
+  for (const std::string& t : f.unknown_content_types) {
+    info.warnings.push_back("unknown content type " + t.substr(0, 80));
+  }
   Summarise(f, &info);
   return info;
 }

@@ -90,3 +90,75 @@ Result<Bytes> ReadFile(const std::string& path, size_t max_size) {
 }
 
 }  // namespace gptvault
+
+namespace gptvault {
+
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0.
+size_t Utf8Sequence(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return 0;
+  }
+  return len;
+}
+
+constexpr size_t kMaxName = 200;
+
+}  // namespace
+
+std::string SafeFileName(std::string_view name, std::string_view fallback) {
+  size_t cut = name.find_last_of("/\\");
+  if (cut != std::string_view::npos) name = name.substr(cut + 1);
+  std::string out;
+  for (size_t i = 0; i < name.size();) {
+    size_t len = Utf8Sequence(name, i);
+    if (len == 0) {
+      out += '_';
+      ++i;
+      continue;
+    }
+    unsigned char c = static_cast<unsigned char>(name[i]);
+    if (len == 1 && (c < 0x20 || c == 0x7F || std::string_view("<>:\"|?*").find(static_cast<char>(c)) != std::string_view::npos)) {
+      out += '_';
+    } else {
+      out.append(name.substr(i, len));
+    }
+    i += len;
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
+  while (!out.empty() && (out.front() == ' ' || out.front() == '.')) out.erase(0, 1);
+  if (out.size() > kMaxName) {
+    size_t dot = out.find_last_of('.');
+    std::string ext = (dot != std::string::npos && out.size() - dot <= 16) ? out.substr(dot) : "";
+    size_t keep = kMaxName - ext.size();
+    while (keep > 0 && (static_cast<unsigned char>(out[keep]) >> 6) == 2) --keep;  // UTF-8 boundary
+    out = out.substr(0, keep) + ext;
+  }
+  if (out.empty()) return SafeFileName(fallback, "file");
+  return out;
+}
+
+Result<int> CreateUniqueFile(int dir_fd, const std::string& name, std::string* chosen) {
+  size_t dot = name.find_last_of('.');
+  std::string stem = dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+  std::string ext = dot == std::string::npos || dot == 0 ? "" : name.substr(dot);
+  for (int n = 1; n < 10000; ++n) {
+    std::string candidate = n == 1 ? name : stem + " (" + std::to_string(n) + ")" + ext;
+    int fd = ::openat(dir_fd, candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                      0600);
+    if (fd >= 0) {
+      *chosen = candidate;
+      return fd;
+    }
+    if (errno != EEXIST) {
+      return Status::IOError("cannot create " + candidate + ": " + std::strerror(errno));
+    }
+  }
+  return Status::IOError("cannot find a free name for " + name);
+}
+
+}  // namespace gptvault

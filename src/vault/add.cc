@@ -2,22 +2,23 @@
 //
 // Conversations are recognised by the keyed hash of their exact bytes before
 // anything is parsed: bytes already in the vault cost a hash and a lookup.
-// Only new bytes are parsed, chunked, compressed, sealed and packed.
+// Only new bytes are parsed, chunked, compressed, sealed and packed. The same
+// checks as `verify` run on the way; a refused archive leaves no trace.
 #include <ctime>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "chunk_stream.h"
 #include "gptvault/ingest/conversation.h"
-#include "gptvault/ingest/export_layout.h"
-#include "gptvault/ingest/json_array_splitter.h"
-#include "gptvault/ingest/zip_reader.h"
+#include "gptvault/ingest/export_reader.h"
+#include "gptvault/ingest/export_report.h"
 #include "gptvault/vault/vault.h"
 
 namespace gptvault::vault {
 
 namespace {
 
+using ingest::ExportMember;
 using storage::ObjectId;
 using storage::ObjectIdHash;
 using storage::ObjectType;
@@ -36,10 +37,30 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-class Ingester {
+// What the checker needs of a conversation whose bytes were seen before: the
+// facts recorded when they were first parsed (their warnings were reported
+// then and are not repeated).
+ingest::ConversationInfo FactsOf(const ConversationRecord& rec, const ConversationVersion& v) {
+  ingest::ConversationInfo info;
+  info.id = rec.id;
+  info.title = v.title;
+  info.total_messages = v.all_messages;
+  info.branches = v.branches;
+  info.message_count = v.messages;
+  for (const auto& a : v.assets) info.assets.push_back({a.id, a.name});
+  return info;
+}
+
+class Ingester : public ingest::ExportVisitor {
  public:
-  Ingester(storage::Repository& repo, Catalog catalog, uint64_t seq)
-      : repo_(repo), catalog_(std::move(catalog)), seq_(seq) {
+  Ingester(storage::Repository& repo, const ingest::ExportReader& reader, Catalog catalog,
+           uint64_t seq)
+      : repo_(repo),
+        reader_(reader),
+        checker_(reader),
+        catalog_(std::move(catalog)),
+        seq_(seq),
+        members_(reader.members().size()) {
     catalog_.seq = seq;
     for (auto& [id, rec] : catalog_.conversations) {
       for (size_t i = 0; i < rec.versions.size(); ++i) {
@@ -48,34 +69,76 @@ class Ingester {
     }
   }
 
-  Status Run(ingest::ZipReader& zip) {
-    for (const ingest::ZipMember& member : zip.members()) {
-      ManifestMember mm;
-      mm.name = member.name;
-      mm.crc = member.crc;
-      if (member.is_directory) {
-        mm.directory = true;
-      } else if (ingest::IsConversationsFile(member.name)) {
-        mm.conversations = true;
-        ++conversation_files_;
-        GV_RETURN_IF_ERROR(ReadConversations(zip, member, mm));
-      } else {
-        ChunkStreamWriter writer(repo_, ObjectType::kData);
-        GV_RETURN_IF_ERROR(zip.ReadMember(member, [&](ByteView piece) {
-          counts_.bytes_read += piece.size();
-          return writer.Feed(piece);
-        }));
-        GV_ASSIGN_OR_RETURN(mm.content, writer.Finish());
+  Status OnMemberStart(const ExportMember& m) override {
+    ManifestMember& mm = members_[m.ordinal];
+    mm.name = m.name;
+    mm.container = m.container;
+    mm.crc = m.crc;
+    mm.directory = m.kind == ExportMember::Kind::kDirectory;
+    mm.nested_export = m.kind == ExportMember::Kind::kNestedExport;
+    mm.conversations = m.kind == ExportMember::Kind::kConversations;
+    current_ = &mm;
+    if (m.kind == ExportMember::Kind::kOther) {
+      writer_.emplace(repo_, ObjectType::kData);
+    }
+    return Status::Ok();
+  }
+
+  Status OnData(ByteView piece) override {
+    counts_.bytes_read += piece.size();
+    return writer_->Feed(piece);
+  }
+
+  Status OnConversation(std::string_view glue, std::string_view json) override {
+    counts_.bytes_read += glue.size() + json.size();
+    current_->glue.emplace_back(glue);
+    GV_ASSIGN_OR_RETURN(ObjectId hash, AddConversation(json));
+    current_->conversation_hashes.push_back(hash);
+    return Status::Ok();
+  }
+
+  Status OnMemberEnd(const ExportMember& m, std::string_view trailing) override {
+    counts_.bytes_read += trailing.size();
+    if (m.kind == ExportMember::Kind::kConversations) {
+      current_->glue.emplace_back(trailing);
+    } else if (m.kind == ExportMember::Kind::kOther) {
+      GV_ASSIGN_OR_RETURN(current_->content, writer_->Finish());
+      writer_.reset();
+    }
+    ++counts_.members;
+    return Status::Ok();
+  }
+
+  // After the archive was read: the verdict, and the files conversations
+  // point at recorded in the catalog's asset table.
+  Status Finish() {
+    ingest::ExportReport report = checker_.Finish();
+    if (!report.sound()) return Status::InvalidArgument(report.problems.front());
+    for (const auto& a : report.anomalies) {
+      warnings_.push_back("conversation " + a.conversation + ": " + a.what);
+    }
+    for (const auto& [id, hit] : checker_.resolved()) {
+      AssetRecord& rec = catalog_.assets[id];
+      if (rec.id.empty()) {
+        rec.id = id;
+        rec.first_seq = seq_;
       }
-      ++counts_.members;
-      manifest_.members.push_back(std::move(mm));
+      rec.name = hit.name;
+      rec.content = members_[hit.member].content;
+      rec.last_seq = seq_;
     }
-    if (conversation_files_ == 0) {
-      return Status::InvalidArgument(
-          "no conversations file (conversations.json or conversations-NNN.json) in the archive");
+    counts_.attachments_referenced = report.attachments_referenced;
+    counts_.attachments_missing = report.attachments_missing;
+    std::unordered_set<std::string> missing_ids;
+    for (const auto& m : report.missing) missing_ids.insert(m.id);
+    for (const std::string& id : missing_ids) {
+      if (catalog_.assets.count(id)) ++counts_.attachments_from_earlier;
     }
-    if (counts_.conversations == 0) {
-      return Status::InvalidArgument("the archive holds zero conversations");
+    if (!missing_ids.empty()) {
+      warnings_.push_back(std::to_string(missing_ids.size()) +
+                          " files that conversations point at are not in this export (" +
+                          std::to_string(counts_.attachments_from_earlier) +
+                          " of them are kept from earlier exports)");
     }
     for (const auto& [id, rec] : catalog_.conversations) {
       if (rec.last_seq != seq_) ++counts_.kept;
@@ -84,7 +147,7 @@ class Ingester {
   }
 
   const Catalog& catalog() const { return catalog_; }
-  const Manifest& manifest() const { return manifest_; }
+  Manifest manifest() const { return Manifest{members_}; }
   AddCounts& counts() { return counts_; }
   std::vector<std::string>& warnings() { return warnings_; }
 
@@ -94,47 +157,30 @@ class Ingester {
     size_t version;
   };
 
-  Status ReadConversations(ingest::ZipReader& zip, const ingest::ZipMember& member,
-                           ManifestMember& mm) {
-    ingest::JsonArraySplitter splitter(
-        [&](std::string_view glue, std::string_view element) -> Status {
-          mm.glue.emplace_back(glue);
-          GV_ASSIGN_OR_RETURN(ObjectId hash, AddConversation(element));
-          mm.conversation_hashes.push_back(hash);
-          return Status::Ok();
-        });
-    Status s = zip.ReadMember(member, [&](ByteView piece) {
-      counts_.bytes_read += piece.size();
-      return splitter.Feed(piece);
-    });
-    if (s.ok()) s = splitter.Finish();
-    if (!s.ok()) return s.WithContext(member.name);
-    mm.glue.push_back(splitter.trailing());
-    return Status::Ok();
-  }
-
-  Result<ObjectId> AddConversation(std::string_view element) {
+  Result<ObjectId> AddConversation(std::string_view json) {
     ++counts_.conversations;
-    ObjectId hash = repo_.IdOf(AsBytes(element));
-    auto known = known_.find(hash);
-    if (known != known_.end()) {
-      Touch(*known->second.record, known->second.version, /*is_new_version=*/false);
+    ObjectId hash = repo_.IdOf(AsBytes(json));
+    if (auto known = known_.find(hash); known != known_.end()) {
+      ConversationRecord& rec = *known->second.record;
+      checker_.Add(FactsOf(rec, rec.versions[known->second.version]));
+      Touch(rec, known->second.version, /*is_new_version=*/false);
       return hash;
     }
-    auto info = ingest::ParseConversation(element);
+    auto info = ingest::ParseConversation(json);
     if (!info.ok()) {
       return info.status().WithContext("conversation " + std::to_string(counts_.conversations));
     }
-    for (const std::string& w : info->warnings) {
-      warnings_.push_back("conversation " + info->id + ": " + w);
-    }
+    checker_.Add(*info);
     ConversationVersion v;
     v.hash = hash;
     v.first_seq = seq_;
     v.title = info->title;
     v.update_time = info->update_time;
     v.messages = info->message_count;
-    GV_ASSIGN_OR_RETURN(v.content, StoreChunked(repo_, ObjectType::kData, AsBytes(element)));
+    v.all_messages = info->total_messages;
+    v.branches = info->branches;
+    for (const auto& a : info->assets) v.assets.push_back({a.id, a.name});
+    GV_ASSIGN_OR_RETURN(v.content, StoreChunked(repo_, ObjectType::kData, AsBytes(json)));
 
     auto [it, inserted] = catalog_.conversations.try_emplace(info->id);
     ConversationRecord& rec = it->second;
@@ -149,38 +195,41 @@ class Ingester {
     return hash;
   }
 
-  // Records that this export has `rec` at `version`, and counts it.
+  // Records that this export has `rec` at `version`, and counts it. A second
+  // copy of one id in the same export makes the later copy current.
   void Touch(ConversationRecord& rec, size_t version, bool is_new_version) {
-    bool seen_before_here = !seen_here_.insert(rec.id).second;
-    if (seen_before_here) {
-      warnings_.push_back("conversation " + rec.id +
-                          " appears more than once in this export; the later copy is current");
-    } else if (rec.versions.size() == 1 && is_new_version) {
-      ++counts_.new_conversations;
-    } else if (version == rec.current && rec.last_seq != 0 && !is_new_version) {
-      ++counts_.unchanged;
-    } else {
-      ++counts_.updated;
+    bool again = !seen_here_.insert(rec.id).second;
+    if (!again) {
+      if (rec.versions.size() == 1 && is_new_version) {
+        ++counts_.new_conversations;
+      } else if (version == rec.current && !is_new_version) {
+        ++counts_.unchanged;
+      } else {
+        ++counts_.updated;
+      }
     }
     rec.current = version;
     rec.last_seq = seq_;
   }
 
   storage::Repository& repo_;
+  const ingest::ExportReader& reader_;
+  ingest::ExportChecker checker_;
   Catalog catalog_;
   uint64_t seq_;
-  Manifest manifest_;
+  std::vector<ManifestMember> members_;  // by ordinal: archive order
+  ManifestMember* current_ = nullptr;
+  std::optional<ChunkStreamWriter> writer_;
   AddCounts counts_;
   std::vector<std::string> warnings_;
   std::unordered_map<ObjectId, Known, ObjectIdHash> known_;
   std::unordered_set<std::string> seen_here_;
-  int conversation_files_ = 0;
 };
 
 }  // namespace
 
 Result<AddResult> Vault::Add(const std::string& archive_path) {
-  GV_ASSIGN_OR_RETURN(auto zip, ingest::ZipReader::Open(archive_path));
+  GV_ASSIGN_OR_RETURN(auto reader, ingest::ExportReader::Open(archive_path));
   GV_ASSIGN_OR_RETURN(auto previous, LatestSnapshot());
   Catalog catalog;
   if (previous) {
@@ -191,11 +240,14 @@ Result<AddResult> Vault::Add(const std::string& archive_path) {
   snap.parent = previous ? previous->name : "";
   snap.time = NowIso8601();
   snap.source = BaseName(archive_path);
+  snap.source_size = reader->compressed_size();
+  snap.layout = reader->layout().Describe();
 
   uint64_t written_before = repo_->stats().bytes_written;
-  Ingester ingester(*repo_, std::move(catalog), snap.seq);
+  Ingester ingester(*repo_, *reader, std::move(catalog), snap.seq);
   auto body = [&]() -> Status {
-    GV_RETURN_IF_ERROR(ingester.Run(*zip));
+    GV_RETURN_IF_ERROR(reader->Read(ingester));
+    GV_RETURN_IF_ERROR(ingester.Finish());
     GV_ASSIGN_OR_RETURN(snap.catalog, StoreChunked(*repo_, ObjectType::kTree,
                                                    AsBytes(EncodeCatalog(ingester.catalog()))));
     GV_ASSIGN_OR_RETURN(snap.manifest, StoreChunked(*repo_, ObjectType::kTree,
@@ -207,7 +259,6 @@ Result<AddResult> Vault::Add(const std::string& archive_path) {
     repo_->Abandon();
     return s.WithContext(snap.source);
   }
-  for (const ingest::ZipMember& m : zip->members()) snap.source_size += m.compressed_size;
   snap.counts = ingester.counts();
   snap.counts.bytes_stored = repo_->stats().bytes_written - written_before;
   // The commit point: until this file exists the new packs are unreferenced.

@@ -6,6 +6,14 @@ namespace gptvault::vault {
 
 using namespace detail;
 
+namespace {
+json AssetRefsToJson(const std::vector<ConversationVersion::AssetRef>& refs) {
+  json out = json::array();
+  for (const auto& r : refs) out.push_back({{"id", r.id}, {"name", OptString(r.name)}});
+  return out;
+}
+}  // namespace
+
 std::string EncodeCatalog(const Catalog& catalog) {
   json convs = json::array();
   for (const auto& [id, rec] : catalog.conversations) {
@@ -16,7 +24,10 @@ std::string EncodeCatalog(const Catalog& catalog) {
                           {"first_seq", v.first_seq},
                           {"title", OptString(v.title)},
                           {"update_time", OptDouble(v.update_time)},
-                          {"messages", v.messages}});
+                          {"messages", v.messages},
+                          {"all_messages", v.all_messages},
+                          {"branches", v.branches},
+                          {"assets", AssetRefsToJson(v.assets)}});
     }
     convs.push_back({{"id", id},
                      {"create_time", OptDouble(rec.create_time)},
@@ -24,10 +35,19 @@ std::string EncodeCatalog(const Catalog& catalog) {
                      {"last_seq", rec.last_seq},
                      {"versions", std::move(versions)}});
   }
+  json assets = json::array();
+  for (const auto& [id, a] : catalog.assets) {
+    assets.push_back({{"id", id},
+                      {"name", a.name},
+                      {"content", ChunksToJson(a.content)},
+                      {"first_seq", a.first_seq},
+                      {"last_seq", a.last_seq}});
+  }
   return Dump(json{{"format", "gptvault-catalog"},
                    {"version", 1},
                    {"seq", catalog.seq},
-                   {"conversations", std::move(convs)}});
+                   {"conversations", std::move(convs)},
+                   {"assets", std::move(assets)}});
 }
 
 Result<Catalog> DecodeCatalog(std::string_view text) {
@@ -52,6 +72,13 @@ Result<Catalog> DecodeCatalog(std::string_view text) {
         ver.title = GetOptString(v, "title");
         ver.update_time = GetOptDouble(v, "update_time");
         ver.messages = v.at("messages").get<uint64_t>();
+        ver.all_messages = v.value("all_messages", uint64_t{0});
+        ver.branches = v.value("branches", uint64_t{0});
+        if (auto it = v.find("assets"); it != v.end()) {
+          for (const json& a : *it) {
+            ver.assets.push_back({a.at("id").get<std::string>(), GetOptString(a, "name")});
+          }
+        }
         rec.versions.push_back(std::move(ver));
       }
       if (rec.versions.empty() || rec.current >= rec.versions.size()) {
@@ -59,6 +86,18 @@ Result<Catalog> DecodeCatalog(std::string_view text) {
       }
       std::string id = rec.id;
       c.conversations.emplace(std::move(id), std::move(rec));
+    }
+    if (auto it = j.find("assets"); it != j.end()) {
+      for (const json& a : *it) {
+        AssetRecord rec;
+        rec.id = a.at("id").get<std::string>();
+        rec.name = a.at("name").get<std::string>();
+        rec.content = ChunksFromJson(a.at("content"));
+        rec.first_seq = a.at("first_seq").get<uint64_t>();
+        rec.last_seq = a.at("last_seq").get<uint64_t>();
+        std::string id = rec.id;
+        c.assets.emplace(std::move(id), std::move(rec));
+      }
     }
     return c;
   } catch (const std::exception& e) {

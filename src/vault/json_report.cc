@@ -50,4 +50,28 @@ std::string CheckJson(const CheckReport& r) {
       .dump(2, ' ', false, json::error_handler_t::replace);
 }
 
+std::string ExportReportJson(const ingest::ExportReport& r) {
+  json anomalies = json::array();
+  for (const auto& a : r.anomalies) anomalies.push_back({{"conversation", a.conversation}, {"what", a.what}});
+  json missing = json::array();
+  for (const auto& m : r.missing) missing.push_back({{"conversation", m.conversation}, {"id", m.id}});
+  return json{{"ok", r.sound()},
+              {"layout", r.layout.sharded ? "sharded" : "single"},
+              {"dat_assets", r.layout.dat_assets},
+              {"nested", r.layout.nested.empty() ? json(nullptr) : json(r.layout.nested)},
+              {"members", r.members},
+              {"bytes", r.bytes},
+              {"conversations", r.conversations},
+              {"messages", r.messages},
+              {"branches", r.branches},
+              {"attachments",
+               {{"referenced", r.attachments_referenced},
+                {"found", r.attachments_found},
+                {"missing", r.attachments_missing}}},
+              {"missing_attachments", std::move(missing)},
+              {"anomalies", std::move(anomalies)},
+              {"problems", r.problems}}
+      .dump(2, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace gptvault::vault

@@ -15,6 +15,7 @@ std::string EncodeSnapshot(const Snapshot& s) {
                    {"time", s.time},
                    {"source", s.source},
                    {"source_size", s.source_size},
+                   {"layout", s.layout},
                    {"catalog", ChunksToJson(s.catalog)},
                    {"manifest", ChunksToJson(s.manifest)},
                    {"counts",
@@ -24,6 +25,9 @@ std::string EncodeSnapshot(const Snapshot& s) {
                      {"unchanged", c.unchanged},
                      {"kept", c.kept},
                      {"members", c.members},
+                     {"attachments_referenced", c.attachments_referenced},
+                     {"attachments_missing", c.attachments_missing},
+                     {"attachments_from_earlier", c.attachments_from_earlier},
                      {"bytes_read", c.bytes_read},
                      {"bytes_stored", c.bytes_stored}}}});
 }
@@ -40,6 +44,7 @@ Result<Snapshot> DecodeSnapshot(std::string_view text) {
     s.time = j.at("time").get<std::string>();
     s.source = j.at("source").get<std::string>();
     s.source_size = j.at("source_size").get<uint64_t>();
+    s.layout = j.value("layout", "");
     s.catalog = ChunksFromJson(j.at("catalog"));
     s.manifest = ChunksFromJson(j.at("manifest"));
     const json& c = j.at("counts");
@@ -49,6 +54,9 @@ Result<Snapshot> DecodeSnapshot(std::string_view text) {
     s.counts.unchanged = c.at("unchanged").get<uint64_t>();
     s.counts.kept = c.at("kept").get<uint64_t>();
     s.counts.members = c.at("members").get<uint64_t>();
+    s.counts.attachments_referenced = c.value("attachments_referenced", uint64_t{0});
+    s.counts.attachments_missing = c.value("attachments_missing", uint64_t{0});
+    s.counts.attachments_from_earlier = c.value("attachments_from_earlier", uint64_t{0});
     s.counts.bytes_read = c.at("bytes_read").get<uint64_t>();
     s.counts.bytes_stored = c.at("bytes_stored").get<uint64_t>();
     return s;
@@ -61,7 +69,10 @@ std::string EncodeManifest(const Manifest& m) {
   json members = json::array();
   for (const ManifestMember& mm : m.members) {
     json e{{"name", mm.name}};
-    if (mm.directory) {
+    if (!mm.container.empty()) e["container"] = mm.container;
+    if (mm.nested_export) {
+      e["nested_export"] = true;
+    } else if (mm.directory) {
       e["directory"] = true;
     } else if (mm.conversations) {
       json hashes = json::array();
@@ -88,7 +99,10 @@ Result<Manifest> DecodeManifest(std::string_view text) {
     for (const json& e : j.at("members")) {
       ManifestMember mm;
       mm.name = e.at("name").get<std::string>();
-      if (e.value("directory", false)) {
+      mm.container = e.value("container", "");
+      if (e.value("nested_export", false)) {
+        mm.nested_export = true;
+      } else if (e.value("directory", false)) {
         mm.directory = true;
       } else if (e.contains("conversations")) {
         mm.conversations = true;

@@ -106,6 +106,30 @@ Result<RestoredConversation> Vault::Restore(const std::string& id) {
   return RestoreVersion(it->second);
 }
 
+Result<Vault::Assets> Vault::AssetsOf(const std::string& id) {
+  GV_ASSIGN_OR_RETURN(Catalog catalog, LoadLatestCatalog());
+  auto it = catalog.conversations.find(id);
+  if (it == catalog.conversations.end()) return Status::NotFound("no conversation with id " + id);
+  Assets out;
+  for (const ConversationVersion::AssetRef& ref : it->second.latest().assets) {
+    auto found = catalog.assets.find(ref.id);
+    if (found == catalog.assets.end()) {
+      out.missing.push_back(ref.id);
+      continue;
+    }
+    AssetRecord rec = found->second;
+    // A 2026 ".dat" member without a name map is better named by the
+    // conversation's own attachment record.
+    if (ref.name && rec.name.size() >= 4 && rec.name.ends_with(".dat")) rec.name = *ref.name;
+    out.present.push_back(std::move(rec));
+  }
+  return out;
+}
+
+Status Vault::ReadAsset(const AssetRecord& asset, const std::function<Status(ByteView)>& sink) {
+  return LoadChunked(*repo_, ObjectType::kData, asset.content, sink);
+}
+
 Status Vault::RestoreAll(const std::function<Status(const RestoredConversation&)>& sink) {
   GV_ASSIGN_OR_RETURN(Catalog catalog, LoadLatestCatalog());
   for (const auto& [id, record] : catalog.conversations) {

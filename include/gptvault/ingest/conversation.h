@@ -20,6 +20,17 @@ struct ConversationInfo {
   std::optional<double> update_time;
   size_t node_count = 0;     // entries in `mapping`
   size_t message_count = 0;  // non-null messages on the current branch
+  size_t total_messages = 0; // non-null messages on every branch
+  size_t branches = 0;       // leaves of the tree: 1 for a conversation never forked
+  // Files the conversation points at, by id, in first-seen order, each once:
+  // `asset_pointer` values anywhere in a message with the file-service:// or
+  // sediment:// scheme stripped, and the ids of `metadata.attachments[]`
+  // (with their `name`, the file's original name, when given).
+  struct AssetRef {
+    std::string id;
+    std::optional<std::string> name;
+  };
+  std::vector<AssetRef> assets;
   // One short sentence each: "no mapping", "current_node missing",
   // "current_node names a missing node", "parent names a missing node",
   // "cycle in parent links", "children name a missing node", "no title", ...

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "gptvault/util/bytes.h"
 #include "gptvault/util/status.h"
@@ -15,5 +16,16 @@ Status WriteFileAtomically(const std::string& path, ByteView data, int mode = 06
 
 // Reads a whole file of at most `max_size` bytes.
 Result<Bytes> ReadFile(const std::string& path, size_t max_size);
+
+// A file name made from an untrusted one (an archive member's, an export's
+// "original name"): its last path component only, no control or reserved
+// characters, no leading dot, valid UTF-8, at most 200 bytes (the extension
+// kept). `fallback` when nothing usable is left.
+std::string SafeFileName(std::string_view untrusted, std::string_view fallback);
+
+// Creates `name` inside the open folder `dir_fd` without following links and
+// without replacing anything: when the name is taken, tries "stem (2).ext",
+// "stem (3).ext", ... Returns the open descriptor and sets *chosen.
+Result<int> CreateUniqueFile(int dir_fd, const std::string& name, std::string* chosen);
 
 }  // namespace gptvault

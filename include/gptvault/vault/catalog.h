@@ -28,7 +28,16 @@ struct ConversationVersion {
   uint64_t first_seq = 0;  // the snapshot that first saw these bytes
   std::optional<std::string> title;
   std::optional<double> update_time;
-  uint64_t messages = 0;  // on the current branch
+  uint64_t messages = 0;      // on the current branch
+  uint64_t all_messages = 0;  // on every branch
+  uint64_t branches = 0;
+  // Files it points at: id (scheme stripped) and the name the conversation
+  // itself gives, if any. Where the bytes are is in Catalog::assets.
+  struct AssetRef {
+    std::string id;
+    std::optional<std::string> name;
+  };
+  std::vector<AssetRef> assets;
 };
 
 struct ConversationRecord {
@@ -41,9 +50,21 @@ struct ConversationRecord {
   const ConversationVersion& latest() const { return versions[current]; }
 };
 
+// A file some conversation points at, as found in some export. Kept once an
+// export had it, so an export that lacks it (expired, omitted) does not lose
+// it, and one that has it fills the gap left by an earlier one.
+struct AssetRecord {
+  std::string id;
+  std::string name;  // original file name, as the export gave it (untrusted)
+  ChunkList content;
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+};
+
 struct Catalog {
   uint64_t seq = 0;  // of the snapshot this catalog belongs to
   std::map<std::string, ConversationRecord> conversations;
+  std::map<std::string, AssetRecord> assets;
 };
 
 std::string EncodeCatalog(const Catalog& catalog);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "gptvault/ingest/export_report.h"
 #include "gptvault/vault/snapshot.h"
 #include "gptvault/vault/vault.h"
 
@@ -13,5 +14,6 @@ namespace gptvault::vault {
 std::string ConversationsJson(const std::vector<ConversationSummary>& list);
 std::string SnapshotsJson(const std::vector<Snapshot>& list);
 std::string CheckJson(const CheckReport& report);
+std::string ExportReportJson(const ingest::ExportReport& report);
 
 }  // namespace gptvault::vault

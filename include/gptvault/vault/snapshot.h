@@ -18,7 +18,9 @@ namespace gptvault::vault {
 // are stored one by one; everything else as chunks.
 struct ManifestMember {
   std::string name;
+  std::string container;  // "" at the top level, else the nested export's member name
   bool directory = false;
+  bool nested_export = false;  // the container itself; its members follow
   uint32_t crc = 0;
   ChunkList content;  // ordinary members
   bool conversations = false;
@@ -37,6 +39,9 @@ struct AddCounts {
   uint64_t updated = 0;
   uint64_t unchanged = 0;
   uint64_t kept = 0;  // in the vault, missing from this archive
+  uint64_t attachments_referenced = 0;
+  uint64_t attachments_missing = 0;  // referenced by this export, absent from it
+  uint64_t attachments_from_earlier = 0;  // of those, kept from an earlier export
   uint64_t members = 0;
   uint64_t bytes_read = 0;    // inflated bytes of the archive
   uint64_t bytes_stored = 0;  // bytes written to the vault
@@ -49,6 +54,7 @@ struct Snapshot {
   std::string time;    // UTC, ISO 8601
   std::string source;  // the archive's file name, as given
   uint64_t source_size = 0;
+  std::string layout;  // ingest::ExportLayout::Describe()
   ChunkList catalog;
   ChunkList manifest;
   AddCounts counts;

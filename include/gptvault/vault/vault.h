@@ -72,6 +72,16 @@ class Vault {
   // at the first error (from the vault or from `sink`).
   Status RestoreAll(const std::function<Status(const RestoredConversation&)>& sink);
 
+  // The files the newest version of conversation `id` points at: those the
+  // vault holds (from whichever export had them) and the ids it never saw.
+  struct Assets {
+    std::vector<AssetRecord> present;
+    std::vector<std::string> missing;
+  };
+  Result<Assets> AssetsOf(const std::string& id);
+  // Streams one file's bytes, in order.
+  Status ReadAsset(const AssetRecord& asset, const std::function<Status(ByteView)>& sink);
+
   Result<CheckReport> Check(bool read_data);
 
   storage::Repository& repository() { return *repo_; }
