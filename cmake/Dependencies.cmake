@@ -1,6 +1,7 @@
 # Third-party libraries, each wrapped as a dep_* target so that a layer can
 # only use what it links (libsodium: crypto; libzip: ingest; nlohmann/json:
-# ingest, storage and vault metadata; CLI11: cli). All come from Debian.
+# ingest, storage and vault metadata; CLI11: cli; libcurl: storage, for S3).
+# All come from Debian.
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 
@@ -21,6 +22,11 @@ target_link_libraries(dep_zlib INTERFACE PkgConfig::ZLIB_PC)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 add_library(dep_zstd INTERFACE)
 target_link_libraries(dep_zstd INTERFACE PkgConfig::ZSTD)
+
+# libcurl (OpenSSL flavour) carries the S3 backend's HTTPS requests.
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+add_library(dep_curl INTERFACE)
+target_link_libraries(dep_curl INTERFACE PkgConfig::CURL)
 
 find_package(nlohmann_json 3.10 REQUIRED)
 add_library(dep_json INTERFACE)

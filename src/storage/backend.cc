@@ -2,13 +2,13 @@
 
 #include <string_view>
 
+#include "gptvault/storage/s3_backend.h"
+
 namespace gptvault::storage {
 
 Result<std::unique_ptr<Backend>> OpenBackend(const std::string& location) {
   if (location.empty()) return Status::InvalidArgument("no vault location given");
-  if (std::string_view(location).starts_with("s3://")) {
-    return Status::NotSupported("S3 vaults are not supported yet");
-  }
+  if (std::string_view(location).starts_with("s3://")) return NewS3Backend(location);
   return NewLocalBackend(location);
 }
 

@@ -239,11 +239,7 @@ TEST_SUITE("storage.local_backend") {
 }
 
 TEST_SUITE("storage.backend") {
-  TEST_CASE("s3 locations are not supported yet and paths open a local backend") {
-    auto s3 = OpenBackend("s3://bucket/prefix");
-    CHECK(s3.status().code() == Status::Code::kNotSupported);
-    CHECK(s3.status().message() == "S3 vaults are not supported yet");
-
+  TEST_CASE("paths open a local backend") {
     TempDir tmp;
     auto local = OpenBackend(tmp.root());
     REQUIRE(local.ok());
