@@ -10,10 +10,35 @@ What it writes (under --out DIR):
 Why: gptvault must be tested on the inputs its users really have, which are large, repetitive
 (every export repeats every earlier conversation) and irregular. Real exports are private, so
 this generator reproduces the shape documented in shared/research/export-format.md sections
-1-3: the 2023-25 single `conversations.json` or the 2026 `conversations-NNN.json` shards,
-minified single-line JSON, the `chat.html` viewer that embeds everything a second time, the
-side files, and attachments in every location real exports use (root uploads, dalle-generations/,
-user-<id>/ image generation, <conversation-id>/audio/ voice clips).
+1-3: minified single-line JSON, the `chat.html` viewer that embeds everything a second time, the
+side files, and attachments, in every layout real exports have had (--layout):
+  single   2023-25: one `conversations.json`; attachments where 2025 exports keep them: root
+           uploads `file-<id>-<name>`, `dalle-generations/`, `user-<id>/` image generation and
+           `<conversation-id>/audio/` voice clips.
+  sharded  early 2026: `conversations-NNN.json` shards, `export_manifest.json`,
+           `user_settings.json`; nodes carry no `children` key, and (field guide 3.4) some
+           messages lack `status`, `weight` (only where it would be 1) or `recipient` (only
+           where it would be "all"), chosen by a hash of the message id, so deterministically.
+  dat      mid 2026: sharded, and every attachment is an opaque `<assetId>.dat` at the root
+           (assetId: the pointer without its scheme, `file-AbC...` or `file_0000...`), named by
+           `conversation_asset_file_names.json` ({"<assetId>.dat": original name}), with
+           `library_files.json` describing the user's uploads.
+  portal   the privacy-portal container: an outer ZIP with `report.html`,
+           `Financial/Transactions.csv`, `User Profile/Profile.json`,
+           `User Online Activity/Files__<hex>-files-0001.zip` (a tiny ZIP holding a readme) and
+           `User Online Activity/Conversations__<24 hex>-chatgpt-0001.zip`, whose bytes are a
+           complete export of --inner-layout (dat by default), deflated like every member.
+--missing-attachments P leaves a fraction P of the attachments a month's conversations refer
+to out of that month's archive (at least one when P > 0 and there are any), chosen with a
+random generator of their own seeded by --seed and the month, so the conversations themselves
+do not change: their pointers dangle, as they do in real exports (field guide 2.2), and
+another month's archive usually has the file.
+
+The original name of an attachment (truth "name"), which `restore --assets` should write, is
+the same in every layout: for an upload at the root or a DALL-E image in `dalle-generations/`,
+the member name after its `<assetId>-` prefix (`file-AbC-photo.png` -> `photo.png`); for
+`user-*/` image generation and `<conversation-id>/audio/` clips, the member's base name; in the
+dat layout that same string is the value `conversation_asset_file_names.json` gives it.
 
 Contracts the tests rely on:
   * Determinism: the same arguments and --seed give the same member bytes (the ZIP containers
@@ -28,7 +53,7 @@ Contracts the tests rely on:
     DALL-E, image generation, canvas), reasoning `thoughts`, voice parts, null and empty titles,
     mixed `1`/`1.0` weights, every kind of Unicode (RTL, CJK, ZWJ emoji, flags, combining marks,
     U+0000, U+2028, private-use citation markers), quotes, backslashes and a few conversations of
-    several hundred KB. In the sharded layout nodes carry no `children` key, as in 2026 exports.
+    several hundred KB. Upload names hold `#`, spaces and non-ASCII.
     The newest conversations of month 1 are forced to cover every feature, so even a tiny export
     has them all. A few titles contain U+0000 or a newline: tests that pass a title on a command
     line must pick another one.
@@ -46,13 +71,16 @@ import calendar
 import codecs
 import datetime as dt
 import hashlib
+import io
 import itertools
 import json
 import operator
 import random
+import shutil
 import string
 import struct
 import sys
+import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -278,6 +306,34 @@ class Attachment:
     height: int = 0
     size: int = 0          # actual byte length
     sha: str = ""
+    origin_conversation: str = ""  # where it first appeared (library_files.json)
+    origin_message: str = ""
+
+    @property
+    def asset_id(self) -> str:
+        """The pointer without its scheme: what a 2026 export names `<asset_id>.dat`."""
+        return self.pointer.split("://")[-1]
+
+    @property
+    def original_name(self) -> str:
+        return original_name(self.member, self.asset_id)
+
+    @property
+    def mime_type(self) -> str:
+        return MIME_TYPES[self.kind]
+
+
+def original_name(member: str, asset_id: str) -> str:
+    """The file name a restore should write (module docstring): for a 2025-layout `member`, the
+    name after its `<asset_id>-` prefix at the root and in dalle-generations/, else its base name."""
+    folder, _, base = member.rpartition("/")
+    if folder in ("", "dalle-generations") and base.startswith(asset_id + "-"):
+        return base[len(asset_id) + 1:]
+    return base
+
+
+MIME_TYPES = {"png": "image/png", "webp": "image/webp", "wav": "audio/wav", "pdf": "application/pdf",
+              "csv": "text/csv"}
 
 
 def zlib_stored(data: bytes) -> bytes:
@@ -370,6 +426,19 @@ def count_current_branch_messages(conv) -> int:
     return sum(1 for n in current_branch(conv) if conv["mapping"][n].get("message") is not None)
 
 
+def drop_sparse_fields(msg):
+    """Mid-2026 messages may lack `status`, `weight` and `recipient` (field guide 3.4). Which do
+    is decided by a hash of the message id, so it costs no random draws and never changes; a
+    field goes only where its absence means the usual value (weight 1, recipient "all")."""
+    h = zlib.crc32(msg["id"].encode())
+    if h & 3 == 0:
+        del msg["status"]
+    if (h >> 2) & 3 == 0 and msg["weight"] == 1:
+        del msg["weight"]
+    if (h >> 4) & 3 == 0 and msg["recipient"] == "all":
+        del msg["recipient"]
+
+
 class ConversationBuilder:
     """Adds nodes to one conversation dict, on the branch that ends at `cursor`."""
 
@@ -380,6 +449,7 @@ class ConversationBuilder:
         self.style = meta.style
         self.size = len(dumps(conv)) if conv["mapping"] else 0
         self.topic = meta.style["topic"]
+        self.new_attachments: list[Attachment] = []
 
     # -- nodes and messages ------------------------------------------------------------------
     def tick(self, lo=2.0, hi=90.0):
@@ -391,10 +461,13 @@ class ConversationBuilder:
         rng = self.rng
         if mid is None:
             mid = uuid4(rng, "aaa2") if role == "user" and self.style["aaa_ids"] else uuid4(rng)
-        return {"id": mid, "author": {"role": role, "name": name, "metadata": {}},
-                "create_time": self.tick() if t is ... else t, "update_time": None, "content": content,
-                "status": status, "end_turn": end_turn, "weight": self.style["one"] if weight is None else weight,
-                "metadata": {} if metadata is None else metadata, "recipient": recipient, "channel": channel}
+        msg = {"id": mid, "author": {"role": role, "name": name, "metadata": {}},
+               "create_time": self.tick() if t is ... else t, "update_time": None, "content": content,
+               "status": status, "end_turn": end_turn, "weight": self.style["one"] if weight is None else weight,
+               "metadata": {} if metadata is None else metadata, "recipient": recipient, "channel": channel}
+        if self.style.get("sparse"):
+            drop_sparse_fields(msg)
+        return msg
 
     def attach(self, message, parent=None):
         """Links a message under `parent` (default: the cursor) and moves the cursor to it."""
@@ -406,6 +479,9 @@ class ConversationBuilder:
         self.mapping[message["id"]] = node
         self.size += len(dumps(node)) + 8
         self.cursor = message["id"]
+        for a in self.new_attachments:  # attachments made for this message
+            a.origin_message = message["id"]
+        self.new_attachments = []
         return message["id"]
 
     def user(self, text, metadata=None, parent=None):
@@ -444,6 +520,8 @@ class ConversationBuilder:
         a = Attachment(member, pointer, kind, self.rng.getrandbits(63), param, name, width, height)
         data = attachment_bytes(a)
         a.size, a.sha = len(data), hashlib.sha256(data).hexdigest()
+        a.origin_conversation = self.meta.id
+        self.new_attachments.append(a)
         self.acc.attachments[member] = a
         self.use(a)
         return a
@@ -692,7 +770,7 @@ class ConversationBuilder:
         out = []
         for nid in current_branch({"mapping": self.mapping, "current_node": self.cursor}):
             m = self.mapping[nid]["message"]
-            if m and m["author"]["role"] == "user" and m["weight"] and m["content"]["content_type"] in types:
+            if m and m["author"]["role"] == "user" and m.get("weight", 1) and m["content"]["content_type"] in types:
                 out.append(nid)
         return out  # newest first
 
@@ -837,6 +915,7 @@ class Account:
         huge = flags.get("huge") or rng.random() < 0.01
         style = {"profile": "coding" if huge else profile, "topic": topic, "huge": huge,
                  "one": 1 if rng.random() < 0.3 else 1.0, "children": self.args.layout == "single",
+                 "sparse": self.args.layout != "single",
                  "aaa_ids": ym(2024, 1) <= create_t < ym(2025, 1), "modern": create_t >= ym(2025, 1),
                  "model": model_for(create_t, rng)}
         style["zero"] = 0 if isinstance(style["one"], int) else 0.0
@@ -937,6 +1016,39 @@ class Account:
         for m in alive:
             m.last_seen = month
         name = f"export-{month:02d}.zip"
+        referenced = list(dict.fromkeys(a for m in alive for a in m.attachments))  # ordered, unique
+        missing = self.choose_missing(month, referenced)
+        present = [a for a in referenced if a not in missing]
+        entry = {"file": name, "layout": args.layout, "nested": None, "conversation_ids": [m.id for m in alive]}
+        if args.layout == "portal":
+            inner = self.out / (name + ".inner.tmp")
+            entry["inner_layout"] = args.inner_layout
+            entry["members"] = self.write_archive(inner, args.inner_layout, alive, present, when)
+            entry["nested"], entry["container_members"] = self.write_container(self.out / name, inner, month, when)
+            inner.unlink()
+        else:
+            entry["members"] = self.write_archive(self.out / name, args.layout, alive, present, when)
+        entry["missing_attachments"] = [{"conversation": m.id, "pointer": self.attachments[a].pointer}
+                                        for m in alive for a in m.attachments if a in missing]
+        entry["attachments"] = {"referenced": len(referenced), "found": len(present), "missing": len(missing)}
+        self.exports.append(entry)
+        return alive
+
+    def choose_missing(self, month, referenced):
+        """The attachments this month's archive leaves out (--missing-attachments)."""
+        p = self.args.missing_attachments
+        if p <= 0 or not referenced:
+            return set()
+        k = min(len(referenced), max(1, round(p * len(referenced))))
+        return set(random.Random(f"missing-attachments/{self.args.seed}/{month}").sample(referenced, k))
+
+    def archive_member(self, a: Attachment, layout):
+        return f"{a.asset_id}.dat" if layout == "dat" else a.member
+
+    def write_archive(self, path, layout, alive, present, when):
+        """One export ZIP in `layout` (single, sharded or dat) holding `alive` conversations and
+        the `present` attachments; returns {member: sha256 of its bytes} in archive order."""
+        args = self.args
         members: dict[str, str] = {}
         sizes: dict[str, int] = {}
 
@@ -964,11 +1076,10 @@ class Account:
                 yield (b"," + data) if i else data
             yield b"]"
 
-        attachments = dict.fromkeys(a for m in alive for a in m.attachments)  # ordered, unique
         total = sum(m.size + 1 for m in alive) + 2
-        with zipfile.ZipFile(self.out / name, "w", allowZip64=True) as zf:
+        with zipfile.ZipFile(path, "w", allowZip64=True) as zf:
             put("user.json", dumps({"id": self.user_id, "email": self.email, "chatgpt_plus_user": True, "phone_number": None}))
-            if args.layout == "single":
+            if layout == "single":
                 stream("conversations.json", array(alive), total)
             else:
                 for i in range(0, max(len(alive), 1), args.shard_size):
@@ -982,19 +1093,52 @@ class Account:
             put("model_comparisons.json", dumps(self.model_comparisons()))
             put("shared_conversations.json", dumps([{"id": m.shared["id"], "conversation_id": m.id, "title": m.title,
                                                      "is_anonymous": m.shared["is_anonymous"]} for m in alive if m.shared]))
-            if args.layout == "sharded":
+            if layout != "single":
                 put("user_settings.json", dumps([{"announcements": {"oai/apps/hasDismissedOnboarding": "2024-06-19T07:15:49.701290"},
                                                   "settings": {"show_code_interpreter_output": True, "voice_name": "cove"}}]))
-            for member in attachments:
+            for member in present:
                 a = self.attachments[member]
-                put(member, attachment_bytes(a), deflate=a.kind == "csv")
-            assets = dumps({self.attachments[a].pointer: a for a in attachments})
+                put(self.archive_member(a, layout), attachment_bytes(a), deflate=a.kind == "csv")
+            if layout == "dat":
+                atts = [self.attachments[m] for m in present]
+                put("conversation_asset_file_names.json", dumps({f"{a.asset_id}.dat": a.original_name for a in atts}))
+                put("library_files.json", dumps([{"file_id": a.asset_id, "file_name": a.original_name, "mime_type": a.mime_type,
+                                                  "library_file_id": "lib_" + a.sha[:32], "origination_message_id": a.origin_message,
+                                                  "origination_thread_id": a.origin_conversation} for a in atts if a.name]))
+            assets = dumps({self.attachments[m].pointer: self.archive_member(self.attachments[m], layout) for m in present})
             stream("chat.html", itertools.chain([CHAT_HTML_HEAD.encode()], array(alive), [CHAT_HTML_MIDDLE.encode(), assets, CHAT_HTML_TAIL.encode()]),
                    total + len(assets) + 4096)
-            if args.layout == "sharded":
+            if layout != "single":
                 put("export_manifest.json", dumps({"export_files": [{"path": p, "size_bytes": s} for p, s in sizes.items()]}))
-        self.exports.append({"file": name, "layout": args.layout, "conversation_ids": [m.id for m in alive], "members": members})
-        return alive
+        return members
+
+    def write_container(self, path, inner, month, when):
+        """The privacy-portal ZIP around the export at `inner`; returns (the export's member name,
+        {member: sha256} of the container)."""
+        tag = hashlib.sha256(f"{self.user_id}/{month}".encode()).hexdigest()
+        nested = f"User Online Activity/Conversations__{tag[:24]}-chatgpt-0001.zip"
+        members: dict[str, str] = {}
+        files = io.BytesIO()
+        with zipfile.ZipFile(files, "w") as fz:
+            fz.writestr(zip_info("README.txt", when, True), PORTAL_FILES_README)
+        small = {"report.html": PORTAL_REPORT.format(email=self.email).encode(),
+                 "Financial/Transactions.csv": b"date,description,amount,currency\n2025-01-03,ChatGPT Plus,20.00,USD\n",
+                 "User Profile/Profile.json": dumps({"email": self.email, "user_id": self.user_id, "country": "PT"}),
+                 f"User Online Activity/Files__{tag[24:48]}-files-0001.zip": files.getvalue()}
+        with zipfile.ZipFile(path, "w", allowZip64=True) as zf:
+            for member, data in small.items():
+                zf.writestr(zip_info(member, when, True), data)
+                members[member] = hashlib.sha256(data).hexdigest()
+            zi = zip_info(nested, when, True)
+            zi._compresslevel = 1
+            zi.file_size = inner.stat().st_size
+            h = hashlib.sha256()
+            with zf.open(zi, "w") as f, inner.open("rb") as src:
+                for piece in iter(lambda: src.read(1 << 22), b""):
+                    f.write(piece)
+                    h.update(piece)
+            members[nested] = h.hexdigest()
+        return nested, members
 
     def model_comparisons(self):
         rng = random.Random(self.args.seed * 7 + 1)
@@ -1005,18 +1149,28 @@ class Account:
 
     def write_truth(self):
         """truth.json, what a correct ingest of all the archives must find:
-        email, user_id; exports[]: {file, layout, conversation_ids (in archive order), members: {name: sha256 of
-        the uncompressed bytes}}; conversations{id: {title (newest, may be null or ""), versions (distinct byte
-        versions over all archives), last_seen_export (1-based), update_time, messages_current_branch (non-null
-        messages from current_node up to the root), sha256 (newest bytes = truth/<id>.json), attachments[]:
-        {pointer, member, sha256}}}; sensitive_strings: the email, every title ever used (>= 12 chars), every
-        conversation id, every upload's original file name; none may appear in a vault's files."""
+        email, user_id;
+        exports[]: {file, layout, nested (the member name of the export ZIP inside a portal container, else
+          null), conversation_ids (in archive order), members: {name: sha256 of the uncompressed bytes} (of the
+          nested export for a portal), missing_attachments: [{conversation, pointer}] (each conversation of this
+          archive that refers to an attachment the archive lacks, once per pointer), attachments: {referenced,
+          found, missing} (distinct pointer ids its conversations refer to, and how many it has or lacks);
+          portal only: inner_layout, container_members: {name: sha256} of the container itself};
+        conversations{id: {title (newest, may be null or ""), versions (distinct byte versions over all
+          archives), last_seen_export (1-based), update_time, messages_current_branch (non-null messages from
+          current_node up to the root), sha256 (newest bytes = truth/<id>.json), attachments[]: {pointer,
+          member (its name in this series' archives; inside the nested export for a portal), name (the original
+          file name a restore should write, rule in the module docstring), sha256}}};
+        sensitive_strings: the email, every title ever used (>= 12 chars), every conversation id, every upload's
+          original file name; none may appear in a vault's files."""
+        layout = self.args.inner_layout if self.args.layout == "portal" else self.args.layout
         convs = {}
         for m in self.metas.values():
+            atts = [self.attachments[a] for a in m.attachments]
             convs[m.id] = {"title": m.title, "versions": m.versions, "last_seen_export": m.last_seen, "update_time": m.update_time,
                            "messages_current_branch": m.messages_current_branch, "sha256": m.sha,
-                           "attachments": [{"pointer": self.attachments[a].pointer, "member": a, "sha256": self.attachments[a].sha}
-                                           for a in m.attachments]}
+                           "attachments": [{"pointer": a.pointer, "member": self.archive_member(a, layout), "name": a.original_name,
+                                            "sha256": a.sha} for a in atts]}
         sensitive = [self.email] + [t for t in self.all_titles if len(t) >= 12] + list(self.metas) + \
                     sorted({a.name for a in self.attachments.values() if a.name})
         truth = {"email": self.email, "user_id": self.user_id, "exports": self.exports, "conversations": convs,
@@ -1035,6 +1189,13 @@ def zip_info(member, when, deflate):
     zi.external_attr = 0o644 << 16
     return zi
 
+
+PORTAL_REPORT = """<!DOCTYPE html>
+<html><head><meta charset="UTF-8"><title>Your OpenAI data</title></head>
+<body><h1>Your data export</h1><p>Account: {email}</p>
+<ul><li>Financial</li><li>User Profile</li><li>User Online Activity</li></ul></body></html>
+"""
+PORTAL_FILES_README = "Files you uploaded that are not part of a conversation export would be listed here.\n"
 
 CHAT_HTML_HEAD = """<html>
 <head>
@@ -1184,52 +1345,20 @@ def check_outputs(out: Path) -> list[str]:
     truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
     convs, problems = truth["conversations"], []
     shas_seen: dict[str, set] = {cid: set() for cid in convs}
+    by_id = {a["pointer"].split("://")[-1]: a for t in convs.values() for a in t["attachments"]}
     previous: set = set()
     for k, exp in enumerate(truth["exports"], 1):
-        here: list[tuple[str, str]] = []
-        with zipfile.ZipFile(out / exp["file"]) as zf:
-            if set(zf.namelist()) != set(exp["members"]):
-                problems.append(f"{exp['file']}: member list differs from truth")
-            for name, want in exp["members"].items():
-                h = hashlib.sha256()
-                with zf.open(name) as f:
-                    for chunk in iter(lambda: f.read(1 << 22), b""):
-                        h.update(chunk)
-                if h.hexdigest() != want:
-                    problems.append(f"{exp['file']}:{name}: sha256 mismatch")
-            files = sorted(n for n in zf.namelist() if n == "conversations.json" or (n.startswith("conversations-") and n.endswith(".json")))
-            for name in files:
-                with zf.open(name) as f:
-                    for text, obj in ArrayReader(f).elements():
-                        raw = text.encode("utf-8")
-                        if dumps(obj) != raw:
-                            problems.append(f"{exp['file']}:{name}: {obj.get('id')} does not round-trip")
-                        sha = hashlib.sha256(raw).hexdigest()
-                        here.append((obj["id"], sha))
-                        t = convs.get(obj["id"])
-                        if t is None:
-                            problems.append(f"{exp['file']}:{name}: {obj['id']} is not in truth")
-                            continue
-                        shas_seen[obj["id"]].add(sha)
-                        if k == t["last_seen_export"]:
-                            if sha != t["sha256"]:
-                                problems.append(f"{obj['id']}: newest bytes differ from truth")
-                            if count_current_branch_messages(obj) != t["messages_current_branch"] or obj["title"] != t["title"] \
-                                    or obj["update_time"] != t["update_time"]:
-                                problems.append(f"{obj['id']}: title/update_time/branch count differ from truth")
-                            want_ptrs = {a["pointer"].split("://")[-1] for a in t["attachments"]}
-                            if pointers_in(obj) != want_ptrs:
-                                problems.append(f"{obj['id']}: attachment pointers differ from truth")
-                            for a in t["attachments"]:
-                                if exp["members"].get(a["member"]) != a["sha256"]:
-                                    problems.append(f"{obj['id']}: attachment {a['member']} missing or different")
-            if [cid for cid, _ in here] != exp["conversation_ids"]:
-                problems.append(f"{exp['file']}: conversation ids/order differ from truth")
-            with zf.open("chat.html") as f:
-                reader = ArrayReader(f, b"var jsonData = ")
-                html = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text, _ in reader.elements()]
-                if html != [s for _, s in here] or "var assetsJson = " not in reader.rest():
-                    problems.append(f"{exp['file']}: chat.html does not embed the same conversations")
+        with zipfile.ZipFile(out / exp["file"]) as outer:
+            if exp.get("nested"):
+                problems += check_members(outer, exp["container_members"], exp["file"])
+                with tempfile.TemporaryFile() as inner:
+                    with outer.open(exp["nested"]) as f:
+                        shutil.copyfileobj(f, inner, 1 << 22)
+                    inner.seek(0)
+                    with zipfile.ZipFile(inner) as zf:
+                        here = check_export(zf, exp, k, convs, by_id, shas_seen, problems)
+            else:
+                here = check_export(outer, exp, k, convs, by_id, shas_seen, problems)
         shas = {s for _, s in here}
         if k > 1:
             print(f"check {exp['file']}: {len(shas)} conversations, {len(shas & previous)} byte-identical to the previous export")
@@ -1243,6 +1372,107 @@ def check_outputs(out: Path) -> list[str]:
     return problems
 
 
+def check_members(zf, want: dict, label: str) -> list[str]:
+    """The member list and every member's sha256, against the truth."""
+    problems = []
+    if set(zf.namelist()) != set(want) or len(zf.namelist()) != len(want):
+        problems.append(f"{label}: member list differs from truth")
+    for name, sha in want.items():
+        h = hashlib.sha256()
+        with zf.open(name) as f:
+            for chunk in iter(lambda: f.read(1 << 22), b""):
+                h.update(chunk)
+        if h.hexdigest() != sha:
+            problems.append(f"{label}:{name}: sha256 mismatch")
+    return problems
+
+
+def check_export(zf, exp, k, convs, by_id, shas_seen, problems) -> list[tuple[str, str]]:
+    """Checks one export ZIP (the nested one for a portal) against the truth; returns its
+    (conversation id, sha256) pairs in archive order."""
+    label = exp["file"] + (f"!{exp['nested']}" if exp.get("nested") else "")
+    layout = exp.get("inner_layout") or exp["layout"]
+    problems += check_members(zf, exp["members"], label)
+    here: list[tuple[str, str]] = []
+    missing_found: list[dict] = []
+    pointers_in_ids: dict[str, set] = {}
+    sparse = {"status": 0, "weight": 0, "recipient": 0, "children": 0}
+    files = sorted(n for n in zf.namelist() if n == "conversations.json" or (n.startswith("conversations-") and n.endswith(".json")))
+    if (files == ["conversations.json"]) != (layout == "single"):
+        problems.append(f"{label}: conversations files {files[:3]} do not fit the {layout} layout")
+    for name in files:
+        with zf.open(name) as f:
+            for text, obj in ArrayReader(f).elements():
+                raw = text.encode("utf-8")
+                if dumps(obj) != raw:
+                    problems.append(f"{label}:{name}: {obj.get('id')} does not round-trip")
+                sha = hashlib.sha256(raw).hexdigest()
+                here.append((obj["id"], sha))
+                t = convs.get(obj["id"])
+                if t is None:
+                    problems.append(f"{label}:{name}: {obj['id']} is not in truth")
+                    continue
+                shas_seen[obj["id"]].add(sha)
+                for node in obj["mapping"].values():
+                    sparse["children"] += "children" in node
+                    msg = node.get("message") or {}
+                    for key in ("status", "weight", "recipient"):
+                        sparse[key] += bool(msg) and key not in msg
+                pointers_in_ids[obj["id"]] = {p for p in pointers_in(obj) if p in by_id}
+                for pid in sorted(pointers_in(obj)):
+                    a = by_id.get(pid)
+                    if a is None:
+                        problems.append(f"{obj['id']}: pointer {pid} is not in truth")
+                    elif a["member"] not in exp["members"]:
+                        missing_found.append({"conversation": obj["id"], "pointer": a["pointer"]})
+                    elif exp["members"][a["member"]] != a["sha256"]:
+                        problems.append(f"{obj['id']}: attachment {a['member']} differs")
+                if k == t["last_seen_export"]:
+                    if sha != t["sha256"]:
+                        problems.append(f"{obj['id']}: newest bytes differ from truth")
+                    if count_current_branch_messages(obj) != t["messages_current_branch"] or obj["title"] != t["title"] \
+                            or obj["update_time"] != t["update_time"]:
+                        problems.append(f"{obj['id']}: title/update_time/branch count differ from truth")
+                    want_ptrs = {a["pointer"].split("://")[-1] for a in t["attachments"]}
+                    if pointers_in(obj) != want_ptrs:
+                        problems.append(f"{obj['id']}: attachment pointers differ from truth")
+    if [cid for cid, _ in here] != exp["conversation_ids"]:
+        problems.append(f"{label}: conversation ids/order differ from truth")
+    key = lambda d: (d["conversation"], d["pointer"])  # noqa: E731
+    if sorted(missing_found, key=key) != sorted(exp.get("missing_attachments", []), key=key):
+        problems.append(f"{label}: the attachments it lacks differ from missing_attachments in truth")
+    referenced = {by_id[p]["pointer"] for cid, _ in here for p in pointers_in_ids.get(cid, ())}
+    lacking = {d["pointer"] for d in missing_found}
+    counts = {"referenced": len(referenced), "found": len(referenced - lacking), "missing": len(lacking)}
+    if "attachments" in exp and exp["attachments"] != counts:
+        problems.append(f"{label}: attachment counts {exp['attachments']} differ from what it holds, {counts}")
+    if layout == "single" and (sparse["status"] or sparse["weight"] or sparse["recipient"]):
+        problems.append(f"{label}: messages lack fields in the single layout")
+    if layout != "single" and (sparse["children"] or not (sparse["status"] and sparse["weight"] and sparse["recipient"])):
+        problems.append(f"{label}: the 2026 layouts need nodes without children and messages without status/weight/recipient")
+    if layout != "dat":
+        for a in by_id.values():
+            if a["name"] != original_name(a["member"], a["pointer"].split("://")[-1]):
+                problems.append(f"{label}: {a['member']} should restore as {a['name']!r}")
+    if layout == "dat":
+        names = json.loads(zf.read("conversation_asset_file_names.json"))
+        dats = {n for n in zf.namelist() if n.endswith(".dat")}
+        if set(names) != dats:
+            problems.append(f"{label}: conversation_asset_file_names.json does not name exactly the .dat members")
+        for a in by_id.values():
+            if a["member"] in names and names[a["member"]] != a["name"]:
+                problems.append(f"{label}: {a['member']} is named {names[a['member']]!r}, truth says {a['name']!r}")
+        for lf in json.loads(zf.read("library_files.json")):
+            if f"{lf['file_id']}.dat" not in dats or not lf["mime_type"] or not lf["origination_thread_id"]:
+                problems.append(f"{label}: library_files.json entry {lf['file_id']} is incomplete")
+    with zf.open("chat.html") as f:
+        reader = ArrayReader(f, b"var jsonData = ")
+        html = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text, _ in reader.elements()]
+        if html != [s for _, s in here] or "var assetsJson = " not in reader.rest():
+            problems.append(f"{label}: chat.html does not embed the same conversations")
+    return here
+
+
 # ----------------------------------------------------------------------------------------------
 
 def parse_args(argv):
@@ -1251,7 +1481,12 @@ def parse_args(argv):
     p.add_argument("--months", type=int, default=3, help="number of monthly exports (default 3)")
     p.add_argument("--conversations", type=int, default=300, help="approximate conversations in month 1 (default 300)")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--layout", choices=["single", "sharded"], default="single")
+    p.add_argument("--layout", choices=["single", "sharded", "dat", "portal"], default="single",
+                   help="2023-25 single file, 2026 shards, 2026 .dat assets, or the privacy-portal container")
+    p.add_argument("--inner-layout", choices=["sharded", "dat"], default="dat",
+                   help="the export inside the portal container (default dat)")
+    p.add_argument("--missing-attachments", type=float, default=0.0, metavar="P",
+                   help="fraction of the attachments a month refers to that its archive leaves out (default 0)")
     p.add_argument("--shard-size", type=int, default=100, help="conversations per shard (sharded layout)")
     p.add_argument("--avg-kb", type=float, default=30, help="typical conversation size in KB (default 30)")
     p.add_argument("--start", default="2025-01", help="YYYY-MM of the first export (default 2025-01)")
@@ -1259,6 +1494,8 @@ def parse_args(argv):
     a = p.parse_args(argv)
     if a.months < 1 or a.conversations < 1 or a.shard_size < 1 or a.avg_kb <= 0:
         p.error("--months, --conversations, --shard-size and --avg-kb must be positive")
+    if not 0 <= a.missing_attachments <= 1:
+        p.error("--missing-attachments must be between 0 and 1")
     try:
         y, m = map(int, a.start.split("-"))
         if not 1 <= m <= 12:
@@ -1272,7 +1509,8 @@ def main(argv=None):
     args = parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for old in list(out.glob("export-*.zip")) + list(out.glob("truth/*.json")) + [out / "truth.json"]:
+    for old in list(out.glob("export-*.zip")) + list(out.glob("export-*.zip.inner.tmp")) + list(out.glob("truth/*.json")) + \
+            [out / "truth.json"]:
         old.unlink(missing_ok=True)  # only files this tool writes
     (out / "truth").mkdir(exist_ok=True)
     acc = Account(args)

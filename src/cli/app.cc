@@ -31,10 +31,16 @@ int Run(int argc, char** argv) {
   app.add_option("--passphrase-file", options.passphrase_file,
                  "read the passphrase from this file (default: $GPTVAULT_PASSPHRASE, "
                  "else ask on the terminal)");
+  app.add_flag("--accept-rollback", options.accept_rollback,
+               "accept a vault older than this machine has seen it, and remember it as it is");
+  app.add_option("--lock-wait", options.lock_wait,
+                 "seconds a writer waits for another writer to finish (default 60)")
+      ->check(CLI::Range(0.0, 86400.0));
 
   std::function<int(Context&)> to_run;
-  for (const Command& command : {InitCommand(), AddCommand(), ListCommand(), LogCommand(),
-                                 RestoreCommand(), CheckCommand(), VerifyCommand()}) {
+  for (const Command& command :
+       {InitCommand(), AddCommand(), ListCommand(), LogCommand(), RestoreCommand(), CheckCommand(),
+        VerifyCommand(), KeyCommand(), PasswdCommand(), RepairCommand()}) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
     auto run = command.setup(*sub);
     sub->callback([&to_run, run] { to_run = run; });

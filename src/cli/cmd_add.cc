@@ -1,5 +1,7 @@
 // gptvault add EXPORT.zip...: one snapshot per archive, in the order given.
 #include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <fstream>
 #include <ostream>
 
 #include "context.h"
@@ -27,6 +29,26 @@ void PrintResult(Context& ctx, const vault::AddResult& r) {
   }
 }
 
+// Peak resident memory of the process so far (Linux VmHWM), in KiB.
+long PeakMemoryKiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+void PrintStats(Context& ctx, const vault::AddResult& r, long process_peak_kib) {
+  ctx.err() << "stats: sealed_conversations=" << r.sealed_conversations
+            << " sealed_chat_html=" << r.sealed_chat_html
+            << " sealed_other_members=" << r.sealed_other_members
+            << " sealed_metadata=" << r.sealed_metadata << "\n"
+            << "stats: ingest_peak_rss_kb=" << r.ingest_peak_rss_kib
+            << " process_peak_rss_kb=" << PeakMemoryKiB()
+            << " unlock_peak_rss_kb=" << process_peak_kib << "\n";
+}
+
 }  // namespace
 
 Command AddCommand() {
@@ -36,10 +58,13 @@ Command AddCommand() {
             return [archives](Context& ctx) -> int {
               auto vault = ctx.OpenVault();
               if (!vault.ok()) return ctx.Fail(vault.status());
+              const bool stats = std::getenv("GPTVAULT_STATS") != nullptr;
               for (const std::string& path : *archives) {
+                long unlock_peak = stats ? PeakMemoryKiB() : 0;
                 auto result = (*vault)->Add(path);
                 if (!result.ok()) return ctx.Fail(result.status());
                 PrintResult(ctx, *result);
+                if (stats) PrintStats(ctx, *result, unlock_peak);
               }
               return kExitOk;
             };

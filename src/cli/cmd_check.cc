@@ -4,6 +4,7 @@
 
 #include "context.h"
 #include "gptvault/vault/json_report.h"
+#include "text.h"
 
 namespace gptvault::cli {
 
@@ -28,7 +29,13 @@ Command CheckCommand() {
               if (opt->json) {
                 ctx.out() << vault::CheckJson(*report) << "\n";
               } else {
-                for (const std::string& p : report->problems) ctx.out() << "problem: " << p << "\n";
+                // Problems quote names from the archive: one terminal line each.
+                for (const std::string& n : report->notes) {
+                  ctx.out() << "note: " << OneLine(n, 1000) << "\n";
+                }
+                for (const std::string& p : report->problems) {
+                  ctx.out() << "problem: " << OneLine(p, 1000) << "\n";
+                }
                 ctx.out() << report->snapshots << " snapshots, " << report->packs << " packs, "
                           << report->objects_checked << " objects "
                           << (opt->read_data ? "read and authenticated" : "located") << ": "

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <ostream>
 
+#include "gptvault/storage/checked_backend.h"
+
 namespace gptvault::cli {
 
 namespace {
@@ -51,6 +53,19 @@ Result<crypto::SecretBytes> Prompt(int tty, const char* question) {
   return line;
 }
 
+// The passphrase in a file: its first line.
+Result<crypto::SecretBytes> PassphraseFromFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return Status::InvalidArgument("cannot open passphrase file " + path + ": " +
+                                   std::strerror(errno));
+  }
+  auto p = ReadSecretLine(fd, path);
+  ::close(fd);
+  if (p.ok() && p->empty()) return Status::InvalidArgument("passphrase file " + path + " is empty");
+  return p;
+}
+
 }  // namespace
 
 std::string Context::VaultLocation() const {
@@ -69,19 +84,7 @@ Result<crypto::SecretBytes> Context::Passphrase(bool confirm) {
     if (p.empty()) return Status::InvalidArgument("GPTVAULT_PASSPHRASE is empty");
     return p;
   }
-  if (!options_.passphrase_file.empty()) {
-    int fd = ::open(options_.passphrase_file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      return Status::InvalidArgument("cannot open passphrase file " + options_.passphrase_file +
-                                     ": " + std::strerror(errno));
-    }
-    auto p = ReadSecretLine(fd, options_.passphrase_file);
-    ::close(fd);
-    if (p.ok() && p->empty()) {
-      return Status::InvalidArgument("passphrase file " + options_.passphrase_file + " is empty");
-    }
-    return p;
-  }
+  if (!options_.passphrase_file.empty()) return PassphraseFromFile(options_.passphrase_file);
   int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (tty < 0) {
     return Status::InvalidArgument(
@@ -101,10 +104,54 @@ Result<crypto::SecretBytes> Context::Passphrase(bool confirm) {
   return first;
 }
 
+Result<crypto::SecretBytes> Context::NewPassphrase(const std::string& file) {
+  if (char* env = std::getenv("GPTVAULT_NEW_PASSPHRASE"); env != nullptr) {
+    crypto::SecretBytes p = crypto::SecretBytes::Copy(AsBytes(env));
+    if (p.empty()) return Status::InvalidArgument("GPTVAULT_NEW_PASSPHRASE is empty");
+    return p;
+  }
+  if (!file.empty()) return PassphraseFromFile(file);
+  int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0) {
+    return Status::InvalidArgument(
+        "no new passphrase: set GPTVAULT_NEW_PASSPHRASE, use --new-passphrase-file, or run on a "
+        "terminal");
+  }
+  auto first = Prompt(tty, "New passphrase: ");
+  if (first.ok() && first->empty()) first = Status::InvalidArgument("empty passphrase");
+  if (first.ok()) {
+    auto second = Prompt(tty, "Repeat the new passphrase: ");
+    if (!second.ok()) {
+      first = second.status();
+    } else if (!first->Equals(*second)) {
+      first = Status::InvalidArgument("the two passphrases differ");
+    }
+  }
+  ::close(tty);
+  return first;
+}
+
+std::string Context::StateDir() const {
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg == '/') {
+    return std::string(xdg) + "/gptvault";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.local/state/gptvault";
+}
+
+Result<std::unique_ptr<storage::Backend>> Context::OpenBackend() {
+  GV_ASSIGN_OR_RETURN(auto backend, storage::OpenBackend(VaultLocation()));
+  return storage::NewCheckedBackend(std::move(backend));
+}
+
 Result<std::unique_ptr<vault::Vault>> Context::OpenVault() {
   GV_ASSIGN_OR_RETURN(auto backend, storage::OpenBackend(VaultLocation()));
   GV_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, Passphrase(false));
-  return vault::Vault::Open(std::move(backend), passphrase);
+  vault::OpenOptions options;
+  options.state_dir = StateDir();
+  options.accept_rollback = options_.accept_rollback;
+  options.lock.wait = std::chrono::milliseconds(static_cast<int64_t>(options_.lock_wait * 1000));
+  return vault::Vault::Open(std::move(backend), passphrase, options);
 }
 
 int Context::Fail(const Status& status) {

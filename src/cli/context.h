@@ -20,8 +20,10 @@ namespace gptvault::cli {
 enum ExitCode { kExitOk = 0, kExitFailure = 1, kExitUsage = 2 };
 
 struct GlobalOptions {
-  std::string vault;            // --vault; empty: GPTVAULT_VAULT, then the XDG default
-  std::string passphrase_file;  // --passphrase-file
+  std::string vault;             // --vault; empty: GPTVAULT_VAULT, then the XDG default
+  std::string passphrase_file;   // --passphrase-file
+  bool accept_rollback = false;  // --accept-rollback
+  double lock_wait = 60;         // --lock-wait SECONDS
 };
 
 class Context {
@@ -38,7 +40,16 @@ class Context {
   // The passphrase from GPTVAULT_PASSPHRASE, --passphrase-file, or a no-echo
   // prompt on the terminal (asked twice when `confirm`).
   Result<crypto::SecretBytes> Passphrase(bool confirm);
+  // A new passphrase (key add, passwd) from GPTVAULT_NEW_PASSPHRASE, `file`
+  // (--new-passphrase-file), or a no-echo prompt asked twice.
+  Result<crypto::SecretBytes> NewPassphrase(const std::string& file);
+  // Where this machine remembers the newest snapshot of each vault:
+  // $XDG_STATE_HOME/gptvault (~/.local/state/gptvault).
+  std::string StateDir() const;
+  // The vault's backend, for commands that need no more (key management).
+  Result<std::unique_ptr<storage::Backend>> OpenBackend();
   Result<std::unique_ptr<vault::Vault>> OpenVault();
+  const GlobalOptions& options() const { return options_; }
 
   // Prints "gptvault: <message>" on stderr and returns the exit code for it.
   int Fail(const Status& status);
@@ -64,6 +75,8 @@ Command LogCommand();
 Command RestoreCommand();
 Command CheckCommand();
 Command VerifyCommand();
-
+Command KeyCommand();
+Command PasswdCommand();
+Command RepairCommand();
 
 }  // namespace gptvault::cli

@@ -56,9 +56,11 @@ std::optional<AssetIndex::Hit> AssetIndex::ResolveSpelling(std::string_view id) 
   }
   for (size_t ordinal : it->second) {
     std::string_view base = BaseName(members_[ordinal].name);
-    if (base.size() > id.size() + 1 && base[id.size()] == '-' &&
-        Preference(members_[ordinal].name) == 0) {
-      return Hit{ordinal, std::string(base.substr(id.size() + 1))};  // file-<id>-<name>
+    // "file-<id>-<name>" (uploads, DALL-E images): the original name follows
+    // the id. "file_<hex>-<uuid>" files (image generation, voice) carry no
+    // name of their own, so they keep theirs.
+    if (id.starts_with("file-") && base.size() > id.size() + 1 && base[id.size()] == '-') {
+      return Hit{ordinal, std::string(base.substr(id.size() + 1))};
     }
     return Hit{ordinal, std::string(base)};
   }

@@ -1,5 +1,6 @@
 #include "gptvault/ingest/conversation.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <new>
@@ -12,6 +13,8 @@ namespace gptvault::ingest {
 namespace {
 
 using Json = nlohmann::json;
+
+constexpr size_t kDeepNesting = 1000;
 
 // Content and part types the field guide (§2.3, §3.5) has seen. Others are
 // kept like any data, and reported, since new ones appear without notice.
@@ -51,6 +54,7 @@ struct Fields {
   std::vector<ConversationInfo::AssetRef> assets;
   std::unordered_map<std::string, size_t> asset_index;  // id -> assets[i]
   std::set<std::string> unknown_content_types;
+  size_t max_depth = 0;
 
   void AddAsset(std::string id, const std::optional<std::string>& name) {
     auto [it, inserted] = asset_index.try_emplace(id, assets.size());
@@ -122,6 +126,7 @@ class Collector {
         break;
     }
     stack_.push_back(Frame{inner, false});
+    f_->max_depth = std::max(f_->max_depth, stack_.size());
     return true;
   }
   bool end_object() {
@@ -142,6 +147,7 @@ class Collector {
       inner = role;
     }
     stack_.push_back(Frame{inner, true});
+    f_->max_depth = std::max(f_->max_depth, stack_.size());
     return true;
   }
   bool end_array() {
@@ -574,6 +580,11 @@ Result<ConversationInfo> Build(const Fields& f, std::vector<std::string> warning
   info.update_time = f.update_time;
   info.warnings = std::move(warnings);
   info.assets = f.assets;
+  // Real conversations nest a few dozen levels; far deeper is worth a word,
+  // though it is kept like any other data.
+  if (f.max_depth > kDeepNesting) {
+    info.warnings.push_back("JSON nested " + std::to_string(f.max_depth) + " levels deep");
+  }
   for (const std::string& t : f.unknown_content_types) {
     info.warnings.push_back("unknown content type " + t.substr(0, 80));
   }

@@ -17,6 +17,11 @@ namespace {
 // The asset-name maps are small (a few KB in real exports); anything far
 // larger is not one.
 constexpr uint64_t kMaxNameMapSize = 64u << 20;
+// One conversation is held whole while it is parsed; real ones stay in the
+// megabytes. The bound keeps a hostile archive (gigabytes of whitespace
+// inside one object) from taking the machine's memory; just under a power
+// of two, since the buffer grows by doubling.
+constexpr size_t kMaxConversationSize = size_t{120} << 20;
 
 std::string BaseName(std::string_view path) {
   size_t slash = path.find_last_of('/');
@@ -194,9 +199,11 @@ uint64_t ExportReader::compressed_size() const {
 Status ExportReader::ReadMember(const ExportMember& m, ExportVisitor& visitor) {
   GV_RETURN_IF_ERROR(visitor.OnMemberStart(m));
   if (m.kind == ExportMember::Kind::kConversations) {
-    JsonArraySplitter splitter([&](std::string_view glue, std::string_view element) {
-      return visitor.OnConversation(glue, element);
-    });
+    JsonArraySplitter splitter(
+        [&](std::string_view glue, std::string_view element) {
+          return visitor.OnConversation(glue, element);
+        },
+        kMaxConversationSize);
     Status s = ReaderFor(m).ReadMember(ZipMemberFor(m),
                                        [&](ByteView piece) { return splitter.Feed(piece); });
     if (s.ok()) s = splitter.Finish();

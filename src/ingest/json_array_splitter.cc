@@ -98,13 +98,21 @@ Status JsonArraySplitter::Fail(std::string what) {
   return error_;
 }
 
-Status JsonArraySplitter::Feed(ByteView piece) {
+Status JsonArraySplitter::Feed(ByteView piece) { return FeedImpl(piece, false, nullptr); }
+
+Status JsonArraySplitter::FeedUntilEnd(ByteView piece, size_t* consumed) {
+  *consumed = 0;
+  return FeedImpl(piece, true, consumed);
+}
+
+Status JsonArraySplitter::FeedImpl(ByteView piece, bool stop_at_end, size_t* used) {
   if (!error_.ok()) return error_;
   try {
     const char* const begin = reinterpret_cast<const char*>(piece.data());
     const char* const end = begin + piece.size();
     const char* p = begin;
     while (p < end) {
+      if (stop_at_end && state_ == State::kDone) break;
       if (state_ != State::kInElement) {
         bool consumed = false;
         GV_RETURN_IF_ERROR(StepOutside(*p, &consumed));
@@ -112,6 +120,7 @@ Status JsonArraySplitter::Feed(ByteView piece) {
           ++p;
           ++offset_;
         }
+        if (used != nullptr) *used = static_cast<size_t>(p - begin);
         continue;
       }
       const char* start = p;
@@ -120,8 +129,10 @@ Status JsonArraySplitter::Feed(ByteView piece) {
       const auto scanned = static_cast<size_t>(p - start);
       offset_ += scanned;
       if (element_.size() + scanned > max_element_) {
-        return Fail("element " + std::to_string(elements_ + 1) + " is larger than the limit of " +
-                    std::to_string(max_element_) + " bytes");
+        return Fail("element " + std::to_string(elements_ + 1) + " is larger than " +
+                    (max_element_ % (1 << 20) == 0
+                         ? std::to_string(max_element_ >> 20) + " MiB"
+                         : std::to_string(max_element_) + " bytes"));
       }
       if (!complete) {
         element_.append(start, scanned);
@@ -132,6 +143,7 @@ Status JsonArraySplitter::Feed(ByteView piece) {
         element_.append(start, scanned);
         GV_RETURN_IF_ERROR(Deliver(element_));
       }
+      if (used != nullptr) *used = static_cast<size_t>(p - begin);
     }
     return Status::Ok();
   } catch (const std::bad_alloc&) {

@@ -3,7 +3,9 @@
 #include <cstring>
 #include <ctime>
 
+#include "gptvault/storage/file_names.h"
 #include "gptvault/storage/key_file.h"
+#include "gptvault/storage/key_ring.h"
 
 namespace gptvault::storage {
 
@@ -47,31 +49,23 @@ Result<std::unique_ptr<Repository>> Repository::Open(std::unique_ptr<Backend> ba
   auto config_bytes = backend->Get(kConfigName);
   if (!config_bytes.ok()) {
     if (config_bytes.status().IsNotFound()) {
+      // Key files without a config: a vault whose config was lost or has
+      // not arrived yet, which `init` must not be invited to overwrite.
+      auto keys = backend->List("keys/");
+      if (keys.ok() && !keys->empty()) {
+        return Status::Corruption("the vault at " + backend->Describe() +
+                                  " has lost its config file (still syncing, or deleted?)");
+      }
       return Status::NotFound("no vault at " + backend->Describe() +
                               " (create one with `gptvault init`)");
     }
     return config_bytes.status();
   }
   GV_ASSIGN_OR_RETURN(VaultConfig config, DecodeConfig(*config_bytes));
-  GV_ASSIGN_OR_RETURN(auto key_files, backend->List("keys/"));
-  if (key_files.empty()) return Status::Corruption("the vault has no key files");
 
   std::unique_ptr<Repository> repo(new Repository());
-  bool unlocked = false;
-  crypto::SecretBytes master;
-  for (const FileInfo& f : key_files) {
-    GV_ASSIGN_OR_RETURN(Bytes file, backend->Get(f.name));
-    auto key = UnwrapMasterKey(file, passphrase);
-    if (key.ok()) {
-      master = std::move(key).value();
-      unlocked = true;
-      break;
-    }
-    if (key.status().code() != Status::Code::kAuthFailed) {
-      return key.status().WithContext(f.name);
-    }
-  }
-  if (!unlocked) return Status::AuthFailed("wrong passphrase");
+  GV_ASSIGN_OR_RETURN(UnlockedKey unlocked, KeyRing(*backend).Unlock(passphrase));
+  crypto::SecretBytes master = std::move(unlocked.master);
   GV_RETURN_IF_ERROR(VerifyConfig(*config_bytes, master));
 
   repo->backend_ = std::move(backend);
@@ -86,14 +80,32 @@ Result<std::unique_ptr<Repository>> Repository::Open(std::unique_ptr<Backend> ba
 
 Repository::~Repository() = default;
 
+// Loads the index files not loaded yet. A damaged one is remembered, not
+// fatal, so check and repair can run and objects elsewhere stay readable.
 Status Repository::LoadIndex() {
   GV_ASSIGN_OR_RETURN(auto files, backend_->List("index/"));
+  ignored_.clear();
   for (const FileInfo& f : files) {
-    GV_ASSIGN_OR_RETURN(Bytes bytes, backend_->Get(f.name));
-    if (NamedAfter("index", bytes) != f.name) {
-      return Status::Corruption(f.name + " does not match its name (damaged or replaced)");
+    if (!IsHashName("index", f.name)) {
+      ignored_.push_back(f.name);
+      continue;
     }
-    GV_ASSIGN_OR_RETURN(auto packs, DecodeIndexFile(seal_key_, bytes));
+    if (!loaded_index_.insert(f.name).second) continue;
+    auto bytes = backend_->Get(f.name);
+    if (!bytes.ok() && bytes.status().code() == Status::Code::kIOError) return bytes.status();
+    Status bad = bytes.status();
+    std::vector<IndexedPack> packs;
+    if (bytes.ok() && NamedAfter("index", *bytes) != f.name) {
+      bad = Status::Corruption("its bytes do not match its name");
+    } else if (bytes.ok()) {
+      auto decoded = DecodeIndexFile(seal_key_, *bytes);
+      bad = decoded.status();
+      if (decoded.ok()) packs = std::move(decoded).value();
+    }
+    if (!bad.ok()) {
+      damaged_index_.push_back({f.name, bad.message()});
+      continue;
+    }
     for (const IndexedPack& p : packs) index_.AddPack(p.pack_id, p.entries);
   }
   return Status::Ok();
@@ -115,11 +127,24 @@ Result<ObjectId> Repository::Put(ObjectType type, ByteView plaintext) {
     ++stats_.objects_reused;
     return id;
   }
-  pack_.Add(type, id, EncodeObject(seal_key_, type, id, plaintext));
+  if (!sealer_) sealer_ = std::make_unique<SealPool>(seal_key_, DefaultSealWorkers());
+  sealer_->Submit(type, id, plaintext);
   pending_.insert(id);
   ++stats_.objects_added;
-  if (pack_.size() >= kPackTargetSize) GV_RETURN_IF_ERROR(FlushPack());
+  GV_RETURN_IF_ERROR(TakeSealed(false));
   return id;
+}
+
+Status Repository::TakeSealed(bool all) {
+  if (!sealer_) return Status::Ok();
+  std::vector<SealPool::Sealed> sealed;
+  sealer_->Take(&sealed, all);
+  for (SealPool::Sealed& s : sealed) {
+    stats_.bytes_sealed += s.blob.size();
+    pack_.Add(s.type, s.id, std::move(s.blob));
+    if (pack_.size() >= kPackTargetSize) GV_RETURN_IF_ERROR(FlushPack());
+  }
+  return Status::Ok();
 }
 
 Status Repository::FlushPack() {
@@ -139,6 +164,7 @@ Status Repository::FlushPack() {
 }
 
 Status Repository::Commit() {
+  GV_RETURN_IF_ERROR(TakeSealed(true));
   GV_RETURN_IF_ERROR(FlushPack());
   if (uncommitted_.empty()) return Status::Ok();
   Bytes file = EncodeIndexFile(seal_key_, uncommitted_);
@@ -150,6 +176,10 @@ Status Repository::Commit() {
 }
 
 void Repository::Abandon() {
+  if (sealer_) {
+    std::vector<SealPool::Sealed> dropped;
+    sealer_->Take(&dropped, true);
+  }
   for (const IndexedPack& p : uncommitted_) {
     (void)backend_->Delete("data/" + p.pack_id.substr(0, 2) + "/" + p.pack_id);
   }
@@ -162,7 +192,10 @@ void Repository::Abandon() {
 Result<Bytes> Repository::Get(ObjectType type, const ObjectId& id) {
   const Location* loc = index_.Find(id);
   if (loc == nullptr) {
-    return Status::NotFound("object " + ToHex(id).substr(0, 12) + " is missing from the index");
+    std::string why = damaged_index_.empty()
+                          ? " (an index file may still be syncing; if not, run `gptvault repair`)"
+                          : " (" + damaged_index_[0].name + " is damaged: run `gptvault repair`)";
+    return Status::NotFound("object " + ToHex(id).substr(0, 12) + " is not in the index" + why);
   }
   if (loc->type != type) {
     return Status::Corruption("object " + ToHex(id).substr(0, 12) + " has the wrong type");
@@ -171,10 +204,14 @@ Result<Bytes> Repository::Get(ObjectType type, const ObjectId& id) {
   std::string name = "data/" + pack.substr(0, 2) + "/" + pack;
   auto sealed = backend_->GetRange(name, loc->offset, loc->length);
   if (!sealed.ok()) {
-    if (sealed.status().IsNotFound()) return Status::NotFound("pack " + name + " is missing");
+    if (sealed.status().IsNotFound()) {
+      return Status::NotFound("pack " + name + " is missing (still syncing?)");
+    }
     return sealed.status();
   }
-  return DecodeObject(seal_key_, id_key_, type, id, *sealed);
+  auto plain = DecodeObject(seal_key_, id_key_, type, id, *sealed);
+  if (!plain.ok()) return plain.status().WithContext("pack " + name);
+  return plain;
 }
 
 Result<std::string> Repository::WriteMetaFile(const std::string& folder, ByteView plaintext) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
@@ -159,6 +160,22 @@ Result<int> CreateUniqueFile(int dir_fd, const std::string& name, std::string* c
     }
   }
   return Status::IOError("cannot find a free name for " + name);
+}
+
+}  // namespace gptvault
+
+namespace gptvault {
+
+long CurrentRssKiB() {
+  int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[128] = {};
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return 0;
+  long pages_total = 0, pages_resident = 0;
+  if (std::sscanf(buf, "%ld %ld", &pages_total, &pages_resident) != 2) return 0;
+  return pages_resident * (::sysconf(_SC_PAGESIZE) / 1024);
 }
 
 }  // namespace gptvault

@@ -9,9 +9,11 @@
 #include <unordered_set>
 
 #include "chunk_stream.h"
+#include "html_recipe.h"
 #include "gptvault/ingest/conversation.h"
 #include "gptvault/ingest/export_reader.h"
 #include "gptvault/ingest/export_report.h"
+#include "gptvault/util/file.h"
 #include "gptvault/vault/vault.h"
 
 namespace gptvault::vault {
@@ -70,6 +72,7 @@ class Ingester : public ingest::ExportVisitor {
   }
 
   Status OnMemberStart(const ExportMember& m) override {
+    sealed_at_start_ = repo_.stats().bytes_sealed;
     ManifestMember& mm = members_[m.ordinal];
     mm.name = m.name;
     mm.container = m.container;
@@ -79,14 +82,23 @@ class Ingester : public ingest::ExportVisitor {
     mm.conversations = m.kind == ExportMember::Kind::kConversations;
     current_ = &mm;
     if (m.kind == ExportMember::Kind::kOther) {
-      writer_.emplace(repo_, ObjectType::kData);
+      if (BaseName(m.name) == "chat.html") {
+        mm.recipe = true;
+        recipe_.emplace(repo_, [this](std::string_view bytes) -> std::optional<ObjectId> {
+          ObjectId hash = repo_.IdOf(AsBytes(bytes));
+          if (known_.count(hash)) return hash;
+          return std::nullopt;
+        });
+      } else {
+        writer_.emplace(repo_, ObjectType::kData);
+      }
     }
     return Status::Ok();
   }
 
   Status OnData(ByteView piece) override {
     counts_.bytes_read += piece.size();
-    return writer_->Feed(piece);
+    return recipe_ ? recipe_->Feed(piece) : writer_->Feed(piece);
   }
 
   Status OnConversation(std::string_view glue, std::string_view json) override {
@@ -101,12 +113,33 @@ class Ingester : public ingest::ExportVisitor {
     counts_.bytes_read += trailing.size();
     if (m.kind == ExportMember::Kind::kConversations) {
       current_->glue.emplace_back(trailing);
+    } else if (recipe_) {
+      GV_ASSIGN_OR_RETURN(current_->segments, recipe_->Finish());
+      recipe_.reset();
     } else if (m.kind == ExportMember::Kind::kOther) {
       GV_ASSIGN_OR_RETURN(current_->content, writer_->Finish());
       writer_.reset();
     }
     ++counts_.members;
+    SampleMemory();
+    uint64_t sealed = repo_.stats().bytes_sealed - sealed_at_start_;
+    if (m.kind == ExportMember::Kind::kConversations) {
+      sealed_conversations_ += sealed;
+    } else if (m.name.ends_with("chat.html")) {
+      sealed_chat_html_ += sealed;
+    } else {
+      sealed_other_ += sealed;
+    }
     return Status::Ok();
+  }
+
+  void SampleMemory() { peak_rss_ = std::max(peak_rss_, CurrentRssKiB()); }
+
+  void FillStats(AddResult& r) const {
+    r.ingest_peak_rss_kib = peak_rss_;
+    r.sealed_conversations = sealed_conversations_;
+    r.sealed_chat_html = sealed_chat_html_;
+    r.sealed_other_members = sealed_other_;
   }
 
   // After the archive was read: the verdict, and the files conversations
@@ -125,7 +158,6 @@ class Ingester : public ingest::ExportVisitor {
       }
       rec.name = hit.name;
       rec.content = members_[hit.member].content;
-      rec.last_seq = seq_;
     }
     counts_.attachments_referenced = report.attachments_referenced;
     counts_.attachments_missing = report.attachments_missing;
@@ -158,7 +190,7 @@ class Ingester : public ingest::ExportVisitor {
   };
 
   Result<ObjectId> AddConversation(std::string_view json) {
-    ++counts_.conversations;
+    if (++counts_.conversations % 256 == 0) SampleMemory();
     ObjectId hash = repo_.IdOf(AsBytes(json));
     if (auto known = known_.find(hash); known != known_.end()) {
       ConversationRecord& rec = *known->second.record;
@@ -220,15 +252,23 @@ class Ingester : public ingest::ExportVisitor {
   std::vector<ManifestMember> members_;  // by ordinal: archive order
   ManifestMember* current_ = nullptr;
   std::optional<ChunkStreamWriter> writer_;
+  std::optional<HtmlRecipeWriter> recipe_;
   AddCounts counts_;
   std::vector<std::string> warnings_;
   std::unordered_map<ObjectId, Known, ObjectIdHash> known_;
   std::unordered_set<std::string> seen_here_;
+  uint64_t sealed_at_start_ = 0;
+  uint64_t sealed_conversations_ = 0;
+  uint64_t sealed_chat_html_ = 0;
+  uint64_t sealed_other_ = 0;
+  long peak_rss_ = 0;
 };
 
 }  // namespace
 
 Result<AddResult> Vault::Add(const std::string& archive_path) {
+  // One writer at a time, held until Add returns (storage/lock.h).
+  GV_ASSIGN_OR_RETURN(auto writer_lock, repo_->AcquireLock(options_.lock));
   GV_ASSIGN_OR_RETURN(auto reader, ingest::ExportReader::Open(archive_path));
   GV_ASSIGN_OR_RETURN(auto previous, LatestSnapshot());
   Catalog catalog;
@@ -245,13 +285,16 @@ Result<AddResult> Vault::Add(const std::string& archive_path) {
 
   uint64_t written_before = repo_->stats().bytes_written;
   Ingester ingester(*repo_, *reader, std::move(catalog), snap.seq);
+  uint64_t sealed_metadata = 0;
   auto body = [&]() -> Status {
     GV_RETURN_IF_ERROR(reader->Read(ingester));
     GV_RETURN_IF_ERROR(ingester.Finish());
+    sealed_metadata = repo_->stats().bytes_sealed;
     GV_ASSIGN_OR_RETURN(snap.catalog, StoreChunked(*repo_, ObjectType::kTree,
                                                    AsBytes(EncodeCatalog(ingester.catalog()))));
     GV_ASSIGN_OR_RETURN(snap.manifest, StoreChunked(*repo_, ObjectType::kTree,
                                                     AsBytes(EncodeManifest(ingester.manifest()))));
+    sealed_metadata = repo_->stats().bytes_sealed - sealed_metadata;
     return repo_->Commit();
   };
   Status s = body();
@@ -263,7 +306,15 @@ Result<AddResult> Vault::Add(const std::string& archive_path) {
   snap.counts.bytes_stored = repo_->stats().bytes_written - written_before;
   // The commit point: until this file exists the new packs are unreferenced.
   GV_ASSIGN_OR_RETURN(snap.name, repo_->WriteMetaFile("snapshots", AsBytes(EncodeSnapshot(snap))));
-  return AddResult{std::move(snap), std::move(ingester.warnings())};
+
+  // Rollback guard (rollback_guard.h): this machine has seen this snapshot.
+  // The add itself is done, so a failure here is only a warning.
+  if (Status r = RememberSnapshot(snap); !r.ok()) ingester.warnings().push_back(r.message());
+
+  AddResult result{std::move(snap), std::move(ingester.warnings())};
+  ingester.FillStats(result);
+  result.sealed_metadata = sealed_metadata;
+  return result;
 }
 
 }  // namespace gptvault::vault

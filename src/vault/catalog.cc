@@ -32,7 +32,6 @@ std::string EncodeCatalog(const Catalog& catalog) {
     convs.push_back({{"id", id},
                      {"create_time", OptDouble(rec.create_time)},
                      {"current", rec.current},
-                     {"last_seq", rec.last_seq},
                      {"versions", std::move(versions)}});
   }
   json assets = json::array();
@@ -40,8 +39,7 @@ std::string EncodeCatalog(const Catalog& catalog) {
     assets.push_back({{"id", id},
                       {"name", a.name},
                       {"content", ChunksToJson(a.content)},
-                      {"first_seq", a.first_seq},
-                      {"last_seq", a.last_seq}});
+                      {"first_seq", a.first_seq}});
   }
   return Dump(json{{"format", "gptvault-catalog"},
                    {"version", 1},
@@ -63,7 +61,6 @@ Result<Catalog> DecodeCatalog(std::string_view text) {
       rec.id = e.at("id").get<std::string>();
       rec.create_time = GetOptDouble(e, "create_time");
       rec.current = e.at("current").get<size_t>();
-      rec.last_seq = e.at("last_seq").get<uint64_t>();
       for (const json& v : e.at("versions")) {
         ConversationVersion ver;
         if (!IdFromJson(v.at("hash"), ver.hash)) return Status::Corruption("bad catalog hash");
@@ -94,7 +91,6 @@ Result<Catalog> DecodeCatalog(std::string_view text) {
         rec.name = a.at("name").get<std::string>();
         rec.content = ChunksFromJson(a.at("content"));
         rec.first_seq = a.at("first_seq").get<uint64_t>();
-        rec.last_seq = a.at("last_seq").get<uint64_t>();
         std::string id = rec.id;
         c.assets.emplace(std::move(id), std::move(rec));
       }

@@ -1,5 +1,7 @@
 #include "gptvault/vault/json_report.h"
 
+#include <ctime>
+
 #include "json_codec.h"
 
 namespace gptvault::vault {
@@ -46,7 +48,8 @@ std::string CheckJson(const CheckReport& r) {
               {"snapshots", r.snapshots},
               {"packs", r.packs},
               {"objects_checked", r.objects_checked},
-              {"problems", r.problems}}
+              {"problems", r.problems},
+              {"notes", r.notes}}
       .dump(2, ' ', false, json::error_handler_t::replace);
 }
 
@@ -72,6 +75,29 @@ std::string ExportReportJson(const ingest::ExportReport& r) {
               {"anomalies", std::move(anomalies)},
               {"problems", r.problems}}
       .dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+std::string KeysJson(const std::vector<storage::KeyEntry>& keys, const std::string& unlocked) {
+  json out = json::array();
+  for (const storage::KeyEntry& k : keys) {
+    json e{{"id", k.id}, {"unlocked", k.id == unlocked}};
+    if (k.problem.empty()) {
+      std::time_t t = static_cast<std::time_t>(k.info.created);
+      std::tm tm{};
+      gmtime_r(&t, &tm);
+      char when[32];
+      std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+      e["created"] = when;
+      e["opslimit"] = k.info.kdf.opslimit;
+      e["memlimit"] = k.info.kdf.memlimit;
+      e["problem"] = nullptr;
+    } else {
+      e["created"] = nullptr;
+      e["problem"] = k.problem;
+    }
+    out.push_back(std::move(e));
+  }
+  return out.dump(2, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace gptvault::vault

@@ -74,6 +74,23 @@ std::string EncodeManifest(const Manifest& m) {
       e["nested_export"] = true;
     } else if (mm.directory) {
       e["directory"] = true;
+    } else if (mm.recipe) {
+      json segments = json::array();
+      for (const RecipeSegment& seg : mm.segments) {
+        switch (seg.kind) {
+          case RecipeSegment::Kind::kText:
+            segments.push_back({{"text", seg.text}});
+            break;
+          case RecipeSegment::Kind::kChunks:
+            segments.push_back({{"content", ChunksToJson(seg.chunks)}});
+            break;
+          case RecipeSegment::Kind::kConversation:
+            segments.push_back({{"conversation", IdToJson(seg.conversation)}});
+            break;
+        }
+      }
+      e["crc"] = mm.crc;
+      e["recipe"] = std::move(segments);
     } else if (mm.conversations) {
       json hashes = json::array();
       for (const auto& h : mm.conversation_hashes) hashes.push_back(IdToJson(h));
@@ -104,6 +121,24 @@ Result<Manifest> DecodeManifest(std::string_view text) {
         mm.nested_export = true;
       } else if (e.value("directory", false)) {
         mm.directory = true;
+      } else if (e.contains("recipe")) {
+        mm.recipe = true;
+        mm.crc = e.at("crc").get<uint32_t>();
+        for (const json& j : e.at("recipe")) {
+          RecipeSegment seg;
+          if (j.contains("text")) {
+            seg.kind = RecipeSegment::Kind::kText;
+            seg.text = j.at("text").get<std::string>();
+          } else if (j.contains("conversation")) {
+            seg.kind = RecipeSegment::Kind::kConversation;
+            if (!IdFromJson(j.at("conversation"), seg.conversation)) {
+              return Status::Corruption("bad manifest recipe hash");
+            }
+          } else {
+            seg.chunks = ChunksFromJson(j.at("content"));
+          }
+          mm.segments.push_back(std::move(seg));
+        }
       } else if (e.contains("conversations")) {
         mm.conversations = true;
         mm.crc = e.at("crc").get<uint32_t>();

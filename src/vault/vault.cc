@@ -1,8 +1,12 @@
 #include "gptvault/vault/vault.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "chunk_stream.h"
+#include "gptvault/storage/checked_backend.h"
+#include "gptvault/storage/file_names.h"
+#include "rollback_guard.h"
 
 namespace gptvault::vault {
 
@@ -13,36 +17,85 @@ Status Vault::Init(storage::Backend& backend, const crypto::SecretBytes& passphr
 }
 
 Result<std::unique_ptr<Vault>> Vault::Open(std::unique_ptr<storage::Backend> backend,
-                                           const crypto::SecretBytes& passphrase) {
+                                           const crypto::SecretBytes& passphrase,
+                                           const OpenOptions& options) {
+  // Writes read back, calls serialised for the lock's refresher.
+  backend = storage::NewCheckedBackend(std::move(backend));
   GV_ASSIGN_OR_RETURN(auto repo, storage::Repository::Open(std::move(backend), passphrase));
-  return std::unique_ptr<Vault>(new Vault(std::move(repo)));
+  std::unique_ptr<Vault> vault(new Vault(std::move(repo)));
+  vault->options_ = options;
+  // Rollback guard: refuse a vault older than this machine has seen it.
+  if (!options.state_dir.empty()) {
+    GV_ASSIGN_OR_RETURN(SnapshotScan scan, vault->ScanSnapshots());
+    RollbackGuard guard(options.state_dir, vault->repo_->config().vault_id);
+    GV_RETURN_IF_ERROR(guard.Verify(scan, options.accept_rollback));
+  }
+  return vault;
+}
+
+Result<SnapshotScan> Vault::ScanSnapshots() {
+  GV_ASSIGN_OR_RETURN(auto files, repo_->backend().List("snapshots/"));
+  SnapshotScan scan;
+  for (const storage::FileInfo& f : files) {
+    if (!storage::IsHashName("snapshots", f.name)) {
+      scan.ignored.push_back(f.name);
+      continue;
+    }
+    auto plain = repo_->ReadMetaFile(f.name);
+    if (!plain.ok() && plain.status().code() == Status::Code::kIOError) return plain.status();
+    if (!plain.ok()) {
+      if (!plain.status().IsNotFound()) scan.damaged.push_back({f.name, plain.status().message()});
+      continue;
+    }
+    auto s = DecodeSnapshot(AsChars(*plain));
+    if (!s.ok()) {
+      scan.damaged.push_back({f.name, f.name + ": " + s.status().message()});
+      continue;
+    }
+    s->name = f.name;
+    scan.snapshots.push_back(std::move(s).value());
+  }
+  std::sort(scan.snapshots.begin(), scan.snapshots.end(), [](const Snapshot& a, const Snapshot& b) {
+    return a.seq != b.seq ? a.seq < b.seq : a.name < b.name;
+  });
+  return scan;
 }
 
 Result<std::vector<Snapshot>> Vault::Snapshots() {
-  GV_ASSIGN_OR_RETURN(auto files, repo_->backend().List("snapshots/"));
-  std::vector<Snapshot> out;
-  for (const storage::FileInfo& f : files) {
-    GV_ASSIGN_OR_RETURN(Bytes plain, repo_->ReadMetaFile(f.name));
-    auto s = DecodeSnapshot(AsChars(plain));
-    if (!s.ok()) return s.status().WithContext(f.name);
-    s->name = f.name;
-    out.push_back(std::move(s).value());
+  GV_ASSIGN_OR_RETURN(SnapshotScan scan, ScanSnapshots());
+  if (!scan.damaged.empty()) {
+    return Status::Corruption(scan.damaged[0].reason + " (see `gptvault check`)");
   }
-  std::sort(out.begin(), out.end(), [](const Snapshot& a, const Snapshot& b) {
-    return a.seq != b.seq ? a.seq < b.seq : a.name < b.name;
-  });
-  return out;
+  return std::move(scan.snapshots);
 }
 
 Result<std::optional<Snapshot>> Vault::LatestSnapshot() {
-  GV_ASSIGN_OR_RETURN(auto all, Snapshots());
-  if (all.empty()) return std::optional<Snapshot>();
-  return std::optional<Snapshot>(std::move(all.back()));
+  GV_ASSIGN_OR_RETURN(SnapshotScan scan, ScanSnapshots());
+  // A damaged snapshot that no readable one follows may be the newest:
+  // refuse rather than present an older state as the current one.
+  for (const storage::DamagedFile& d : scan.damaged) {
+    bool followed = std::any_of(scan.snapshots.begin(), scan.snapshots.end(),
+                                [&](const Snapshot& s) { return s.parent == d.name; });
+    if (!followed) {
+      return Status::Corruption(d.reason +
+                                ", and it may be the newest snapshot (see `gptvault check`)");
+    }
+  }
+  if (scan.snapshots.empty()) return std::optional<Snapshot>();
+  return std::optional<Snapshot>(std::move(scan.snapshots.back()));
+}
+
+Status Vault::RememberSnapshot(const Snapshot& snapshot) {
+  return RollbackGuard(options_.state_dir, repo_->config().vault_id).Remember(snapshot);
 }
 
 Result<Catalog> Vault::LoadCatalog(const Snapshot& s) {
-  GV_ASSIGN_OR_RETURN(Bytes json, LoadChunked(*repo_, ObjectType::kTree, s.catalog));
-  return DecodeCatalog(AsChars(json));
+  auto json = LoadChunked(*repo_, ObjectType::kTree, s.catalog);
+  if (!json.ok()) {
+    return json.status().WithContext("the catalog of snapshot " + std::to_string(s.seq) +
+                                     " cannot be read");
+  }
+  return DecodeCatalog(AsChars(*json));
 }
 
 Result<std::vector<ConversationSummary>> Vault::List() {
@@ -50,10 +103,18 @@ Result<std::vector<ConversationSummary>> Vault::List() {
   std::vector<ConversationSummary> out;
   if (!latest) return out;
   GV_ASSIGN_OR_RETURN(Catalog catalog, LoadCatalog(*latest));
+  // In the newest export means: its current version is one of the
+  // conversations that export's manifest lists.
+  GV_ASSIGN_OR_RETURN(Bytes manifest_json, LoadChunked(*repo_, ObjectType::kTree, latest->manifest));
+  GV_ASSIGN_OR_RETURN(Manifest manifest, DecodeManifest(AsChars(manifest_json)));
+  std::unordered_set<storage::ObjectId, storage::ObjectIdHash> in_latest;
+  for (const ManifestMember& m : manifest.members) {
+    in_latest.insert(m.conversation_hashes.begin(), m.conversation_hashes.end());
+  }
   for (const auto& [id, rec] : catalog.conversations) {
     const ConversationVersion& v = rec.latest();
     out.push_back({id, v.title, rec.create_time, v.update_time, v.messages, rec.versions.size(),
-                   rec.last_seq == latest->seq, v.content.size});
+                   in_latest.count(v.hash) != 0, v.content.size});
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // Backends for tests: an in-memory one, and a wrapper that injects faults
-// (leveldb's FaultInjectionTestEnv in spirit) so tests can fail any write.
+// (leveldb's FaultInjectionTestEnv in spirit) so tests can fail any write
+// and corrupt any read.
 #pragma once
 
 #include <functional>
@@ -28,7 +29,9 @@ class MemBackend : public storage::Backend {
     std::lock_guard lock(mu_);
     auto it = files_.find(name);
     if (it == files_.end()) return Status::NotFound(name);
-    if (offset + length > it->second.size()) return Status::Corruption("short file " + name);
+    if (offset > it->second.size() || length > it->second.size() - offset) {
+      return Status::Corruption("short file " + name);
+    }
     return Bytes(it->second.begin() + offset, it->second.begin() + offset + length);
   }
   Result<std::vector<storage::FileInfo>> List(const std::string& prefix) override {
@@ -46,7 +49,7 @@ class MemBackend : public storage::Backend {
   }
   std::string Describe() const override { return "memory"; }
 
-  // Direct access for tampering.
+  // Direct access for tampering (not while another thread uses the backend).
   std::map<std::string, Bytes>& files() { return files_; }
 
  private:
@@ -54,23 +57,62 @@ class MemBackend : public storage::Backend {
   std::map<std::string, Bytes> files_;
 };
 
-// Forwards to `target`; `fail_put` decides, per put, whether it fails.
+// What goes wrong with one put.
+enum class PutFault {
+  kNone,
+  kIOError,   // fails, nothing stored
+  kNoSpace,   // fails with ENOSPC, nothing stored
+  kTruncate,  // stores the first half and reports success: a lying disk or sync client
+};
+
+// What goes wrong with one read (Get or GetRange).
+enum class ReadFault {
+  kNone,
+  kFlipBit,    // one bit in the middle of what is returned
+  kOtherFile,  // the same range of another file of the same folder (or flipped if none)
+};
+
+// Forwards to `target`, injecting the faults the hooks ask for. Counters
+// number the puts and reads from 1.
 class FaultyBackend : public storage::Backend {
  public:
   explicit FaultyBackend(storage::Backend& target) : target_(target) {}
+
+  // The original hook: true fails the put with ENOSPC.
   std::function<bool(const std::string& name, int put_number)> fail_put;
+  std::function<PutFault(const std::string& name, int put_number)> put_fault;
+  std::function<ReadFault(const std::string& name, int read_number)> read_fault;
   int puts = 0;
+  int reads = 0;
 
   Status Put(const std::string& name, ByteView data) override {
     ++puts;
-    if (fail_put && fail_put(name, puts)) {
-      return Status::IOError("cannot write " + name + ": No space left on device");
+    PutFault fault = put_fault ? put_fault(name, puts) : PutFault::kNone;
+    if (fail_put && fail_put(name, puts)) fault = PutFault::kNoSpace;
+    switch (fault) {
+      case PutFault::kNone:
+        return target_.Put(name, data);
+      case PutFault::kIOError:
+        return Status::IOError("cannot write " + name + ": Input/output error");
+      case PutFault::kNoSpace:
+        return Status::IOError("cannot write " + name + ": No space left on device");
+      case PutFault::kTruncate:
+        (void)target_.Put(name, data.first(data.size() / 2));
+        return Status::Ok();
     }
-    return target_.Put(name, data);
+    return Status::Ok();
   }
-  Result<Bytes> Get(const std::string& name) override { return target_.Get(name); }
+  Result<Bytes> Get(const std::string& name) override {
+    ReadFault fault = NextReadFault(name);
+    auto got = target_.Get(name);
+    if (!got.ok() || fault == ReadFault::kNone) return got;
+    return Corrupt(name, 0, std::move(got).value(), fault);
+  }
   Result<Bytes> GetRange(const std::string& name, uint64_t offset, uint64_t length) override {
-    return target_.GetRange(name, offset, length);
+    ReadFault fault = NextReadFault(name);
+    auto got = target_.GetRange(name, offset, length);
+    if (!got.ok() || fault == ReadFault::kNone) return got;
+    return Corrupt(name, offset, std::move(got).value(), fault);
   }
   Result<std::vector<storage::FileInfo>> List(const std::string& prefix) override {
     return target_.List(prefix);
@@ -79,6 +121,28 @@ class FaultyBackend : public storage::Backend {
   std::string Describe() const override { return "faulty(" + target_.Describe() + ")"; }
 
  private:
+  ReadFault NextReadFault(const std::string& name) {
+    ++reads;
+    return read_fault ? read_fault(name, reads) : ReadFault::kNone;
+  }
+
+  Bytes Corrupt(const std::string& name, uint64_t offset, Bytes bytes, ReadFault fault) {
+    if (bytes.empty()) return bytes;
+    if (fault == ReadFault::kOtherFile) {
+      const std::string folder = name.substr(0, name.find('/') + 1);
+      auto files = target_.List(folder);
+      if (files.ok()) {
+        for (const storage::FileInfo& f : *files) {
+          if (f.name == name) continue;
+          auto other = target_.GetRange(f.name, offset, bytes.size());
+          if (other.ok() && *other != bytes) return std::move(other).value();
+        }
+      }
+    }
+    bytes[bytes.size() / 2] ^= 0x10;
+    return bytes;
+  }
+
   storage::Backend& target_;
 };
 

@@ -41,6 +41,11 @@ class JsonArraySplitter {
   // stray closing bracket), naming what was found and its 1-based byte
   // offset, e.g. "unexpected ',' at byte 12". Errors are sticky.
   Status Feed(ByteView piece);
+  // For an array embedded in other text (chat.html's `var jsonData = [...]`):
+  // like Feed, but stops right after the array's closing bracket and sets
+  // `*consumed` to the bytes of `piece` it used; done() then turns true.
+  Status FeedUntilEnd(ByteView piece, size_t* consumed);
+  bool done() const { return state_ == State::kDone; }
   // Fails when the array is unterminated or anything but whitespace follows.
   Status Finish();
 
@@ -61,6 +66,7 @@ class JsonArraySplitter {
   Status AppendGlue(char c);
   // Records `what` (with the byte offset where useful) as the sticky error.
   Status Fail(std::string what);
+  Status FeedImpl(ByteView piece, bool stop_at_end, size_t* consumed);
 
   Sink sink_;
   size_t max_element_;

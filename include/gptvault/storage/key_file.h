@@ -19,6 +19,9 @@
 
 namespace gptvault::storage {
 
+// Every key file has exactly this size (header, then the sealed master key).
+constexpr size_t kKeyFileSize = 8 + 1 + 8 + 8 + 16 + 8 + crypto::kKeySize + crypto::kSealOverhead;
+
 struct KeyFileInfo {
   crypto::KdfParams kdf;
   uint64_t created = 0;

@@ -20,8 +20,11 @@
 #include "gptvault/storage/chunker.h"
 #include "gptvault/storage/config_file.h"
 #include "gptvault/storage/index.h"
+#include "gptvault/storage/integrity.h"
+#include "gptvault/storage/lock.h"
 #include "gptvault/storage/object_codec.h"
 #include "gptvault/storage/pack.h"
+#include "gptvault/storage/seal_pool.h"
 
 namespace gptvault::storage {
 
@@ -29,6 +32,7 @@ struct RepositoryStats {
   uint64_t objects_added = 0;   // new objects sealed into packs
   uint64_t objects_reused = 0;  // puts satisfied by an object already stored
   uint64_t bytes_written = 0;   // bytes of files written to the backend
+  uint64_t bytes_sealed = 0;    // sealed bytes of the new objects (what they add to packs)
 };
 
 class Repository {
@@ -77,10 +81,35 @@ class Repository {
   Result<std::string> WriteMetaFile(const std::string& folder, ByteView plaintext);
   Result<Bytes> ReadMetaFile(const std::string& name);
 
+  // Index files that could not be used (damaged, replaced, or still
+  // arriving from a sync client): the objects they list count as missing
+  // until Repair. Names in index/ that are not index file names (a
+  // sync client's "conflicted copy" files) are never read: ignored_files().
+  const std::vector<DamagedFile>& damaged_index_files() const { return damaged_index_; }
+  const std::vector<std::string>& ignored_files() const { return ignored_; }
+
+  // repository_repair.cc: moves authentic packs and snapshot files found
+  // under another file's name back to their own, rebuilds the index from
+  // the packs' sealed headers as one new index file, then deletes the index
+  // files that are damaged or that it supersedes. Call with the writer lock.
+  Result<RepairReport> Repair();
+  // One pack read whole, with its name and header verified.
+  Result<PackContents> ReadPack(const std::string& pack_id);
+  // Opens one sealed blob (e.g. from ReadPack's bytes) as Get would.
+  Result<Bytes> DecodeBlob(ObjectType type, const ObjectId& id, ByteView sealed) const;
+
+  // lock.cc: takes the vault's writer lock (lock.h), then loads the index
+  // files other writers committed meanwhile. The backend must tolerate a
+  // second thread (Vault::Open wraps it in checked_backend.h).
+  Result<std::unique_ptr<VaultLock>> AcquireLock(const LockOptions& options);
+  Result<std::vector<LockInfo>> Locks();
+
  private:
   Repository() = default;
   Status LoadIndex();
   Status FlushPack();
+  // Moves sealed objects from sealer_ into packs, writing full ones.
+  Status TakeSealed(bool all);
 
   std::unique_ptr<Backend> backend_;
   VaultConfig config_;
@@ -89,9 +118,14 @@ class Repository {
   std::unique_ptr<Chunker> chunker_;
   Index index_;
   PackBuilder pack_;
-  std::unordered_set<ObjectId, ObjectIdHash> pending_;  // in pack_, not yet in index_
-  std::vector<IndexedPack> uncommitted_;                // written packs awaiting an index file
+  std::unique_ptr<SealPool> sealer_;  // compresses and seals beside the caller
+  // Submitted to sealer_ or in pack_, not yet in index_.
+  std::unordered_set<ObjectId, ObjectIdHash> pending_;
+  std::vector<IndexedPack> uncommitted_;  // written packs awaiting an index file
   RepositoryStats stats_;
+  std::unordered_set<std::string> loaded_index_;  // index files read (or found damaged)
+  std::vector<DamagedFile> damaged_index_;
+  std::vector<std::string> ignored_;
 };
 
 // Target size of a pack before it is written.

@@ -17,6 +17,10 @@ Status WriteFileAtomically(const std::string& path, ByteView data, int mode = 06
 // Reads a whole file of at most `max_size` bytes.
 Result<Bytes> ReadFile(const std::string& path, size_t max_size);
 
+// Resident memory of this process now (Linux /proc/self/statm), in KiB; 0
+// where unknown.
+long CurrentRssKiB();
+
 // A file name made from an untrusted one (an archive member's, an export's
 // "original name"): its last path component only, no control or reserved
 // characters, no leading dot, valid UTF-8, at most 200 bytes (the extension

@@ -45,7 +45,11 @@ struct ConversationRecord {
   std::optional<double> create_time;
   std::vector<ConversationVersion> versions;  // in the order first seen
   size_t current = 0;      // the version in the newest export that had it
-  uint64_t last_seq = 0;   // the newest snapshot whose export had it
+  // Not stored: whether the newest export had it follows from that
+  // snapshot's manifest. Keeping per-snapshot state out of the catalog keeps
+  // an unchanged conversation's entry byte-identical from one snapshot to the
+  // next, so the catalog's chunks are shared and a re-add costs almost nothing.
+  uint64_t last_seq = 0;   // during an add: the snapshot being written, if its export has it
 
   const ConversationVersion& latest() const { return versions[current]; }
 };
@@ -58,7 +62,6 @@ struct AssetRecord {
   std::string name;  // original file name, as the export gave it (untrusted)
   ChunkList content;
   uint64_t first_seq = 0;
-  uint64_t last_seq = 0;
 };
 
 struct Catalog {

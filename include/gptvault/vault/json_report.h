@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gptvault/ingest/export_report.h"
+#include "gptvault/storage/key_ring.h"
 #include "gptvault/vault/snapshot.h"
 #include "gptvault/vault/vault.h"
 
@@ -15,5 +16,7 @@ std::string ConversationsJson(const std::vector<ConversationSummary>& list);
 std::string SnapshotsJson(const std::vector<Snapshot>& list);
 std::string CheckJson(const CheckReport& report);
 std::string ExportReportJson(const ingest::ExportReport& report);
+// `key list --json`; `unlocked`: the id of the key file that took the passphrase.
+std::string KeysJson(const std::vector<storage::KeyEntry>& keys, const std::string& unlocked);
 
 }  // namespace gptvault::vault

@@ -13,6 +13,16 @@
 
 namespace gptvault::vault {
 
+// A piece of a member stored as a recipe (chat.html): literal text, bytes
+// stored as chunks, or the exact bytes of a stored conversation version.
+struct RecipeSegment {
+  enum class Kind { kChunks, kText, kConversation };
+  Kind kind = Kind::kChunks;
+  ChunkList chunks;
+  std::string text;
+  storage::ObjectId conversation{};
+};
+
 // One member of the archive, in archive order. Conversation files are kept
 // as a recipe (glue text and conversation hashes) because their conversations
 // are stored one by one; everything else as chunks.
@@ -23,6 +33,8 @@ struct ManifestMember {
   bool nested_export = false;  // the container itself; its members follow
   uint32_t crc = 0;
   ChunkList content;  // ordinary members
+  bool recipe = false;  // chat.html: `segments` rebuild it
+  std::vector<RecipeSegment> segments;
   bool conversations = false;
   // conversations files: glue[0] conv[0] glue[1] ... conv[n-1] glue[n]
   std::vector<std::string> glue;

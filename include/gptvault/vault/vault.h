@@ -21,6 +21,15 @@ namespace gptvault::vault {
 struct AddResult {
   Snapshot snapshot;
   std::vector<std::string> warnings;  // one line each, about the archive
+  // Where the new sealed bytes went (for GPTVAULT_STATS and the bench).
+  uint64_t sealed_conversations = 0;
+  uint64_t sealed_chat_html = 0;
+  uint64_t sealed_other_members = 0;
+  uint64_t sealed_metadata = 0;
+  // Resident memory of the process sampled during the ingest (after every
+  // member and every 256 conversations), in KiB: the ingest's own peak, which
+  // the process peak hides behind the 256 MiB Argon2id takes to unlock.
+  long ingest_peak_rss_kib = 0;
 };
 
 // What `list` shows of one conversation.
@@ -40,6 +49,24 @@ struct CheckReport {
   uint64_t objects_checked = 0;
   uint64_t packs = 0;
   std::vector<std::string> problems;  // one line each; empty means sound
+  std::vector<std::string> notes;     // one line each: ignored files, stale locks; not problems
+};
+
+// Every file in snapshots/, sorted out.
+struct SnapshotScan {
+  std::vector<Snapshot> snapshots;            // readable, oldest first
+  std::vector<storage::DamagedFile> damaged;  // snapshot names whose file cannot be used
+  std::vector<std::string> ignored;           // other names ("conflicted copy" files)
+};
+
+struct OpenOptions {
+  // Where this machine remembers the newest snapshot it has seen of each
+  // vault ($XDG_STATE_HOME/gptvault); empty: nothing is remembered or checked.
+  std::string state_dir;
+  // Accept a vault older than remembered, and remember what it holds now.
+  bool accept_rollback = false;
+  // For writers: how long to wait for another writer, when a lock is stale.
+  storage::LockOptions lock;
 };
 
 // Bytes of one stored version, with the version it is.
@@ -52,15 +79,20 @@ struct RestoredConversation {
 class Vault {
  public:
   static Status Init(storage::Backend& backend, const crypto::SecretBytes& passphrase);
+  // Unlocks the vault and, when options.state_dir is set, refuses a vault
+  // that has gone back in time (rollback_guard.h).
   static Result<std::unique_ptr<Vault>> Open(std::unique_ptr<storage::Backend> backend,
-                                             const crypto::SecretBytes& passphrase);
+                                             const crypto::SecretBytes& passphrase,
+                                             const OpenOptions& options = {});
 
   // Verifies and ingests one export archive and records one snapshot for it.
   // A refused archive leaves no trace in the vault.
   Result<AddResult> Add(const std::string& archive_path);
 
-  // Snapshots, oldest first.
+  // Snapshots, oldest first; fails naming a snapshot file that cannot be read.
   Result<std::vector<Snapshot>> Snapshots();
+  // Every snapshot file, readable or not.
+  Result<SnapshotScan> ScanSnapshots();
   Result<std::vector<ConversationSummary>> List();
 
   // Resolves a full id or a unique prefix of at least 6 characters;
@@ -92,8 +124,11 @@ class Vault {
   Result<Catalog> LoadCatalog(const Snapshot& s);
   Result<Catalog> LoadLatestCatalog();
   Result<RestoredConversation> RestoreVersion(const ConversationRecord& record);
+  // After a snapshot is written: this machine has seen it (rollback guard).
+  Status RememberSnapshot(const Snapshot& snapshot);
 
   std::unique_ptr<storage::Repository> repo_;
+  OpenOptions options_;
 };
 
 }  // namespace gptvault::vault

@@ -1,0 +1,86 @@
+// libFuzzer target: JsonArraySplitter fed the same bytes twice, whole and in
+// pieces cut at points the input chooses, checking its contracts:
+//  * the outcome does not depend on where the pieces are cut (the same
+//    elements and glue, or the same error message);
+//  * a successful split rebuilds the input byte for byte from the glue, the
+//    elements and the trailing bytes.
+// Input format: byte 0 is the number of cuts (mod 16), then two bytes per
+// cut (little-endian offsets into the rest), then the JSON.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gptvault/ingest/json_array_splitter.h"
+
+namespace {
+
+using gptvault::ByteView;
+using gptvault::Status;
+using gptvault::ingest::JsonArraySplitter;
+
+constexpr size_t kMaxElement = size_t{1} << 20;
+
+struct Outcome {
+  bool ok = false;
+  std::string error;
+  std::vector<std::string> parts;  // glue, element, glue, element, ..., trailing
+};
+
+Outcome Split(std::string_view json, const std::vector<size_t>& cuts) {
+  Outcome out;
+  JsonArraySplitter splitter(
+      [&](std::string_view glue, std::string_view element) {
+        out.parts.emplace_back(glue);
+        out.parts.emplace_back(element);
+        return Status::Ok();
+      },
+      kMaxElement);
+  size_t at = 0;
+  Status s;
+  for (size_t cut : cuts) {
+    s = splitter.Feed(ByteView(reinterpret_cast<const uint8_t*>(json.data()) + at, cut - at));
+    at = cut;
+    if (!s.ok()) break;
+  }
+  if (s.ok()) {
+    s = splitter.Feed(
+        ByteView(reinterpret_cast<const uint8_t*>(json.data()) + at, json.size() - at));
+  }
+  if (s.ok()) s = splitter.Finish();
+  out.ok = s.ok();
+  if (!s.ok()) {
+    out.error = s.message();
+  } else {
+    out.parts.push_back(splitter.trailing());
+  }
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const size_t ncuts = data[0] % 16;
+  if (size < 1 + 2 * ncuts) return 0;
+  const std::string_view json(reinterpret_cast<const char*>(data) + 1 + 2 * ncuts,
+                              size - 1 - 2 * ncuts);
+  std::vector<size_t> cuts;
+  for (size_t i = 0; i < ncuts; ++i) {
+    const size_t raw = data[1 + 2 * i] | size_t{data[2 + 2 * i]} << 8;
+    const size_t cut = json.empty() ? 0 : raw % (json.size() + 1);
+    if (cuts.empty() || cut >= cuts.back()) cuts.push_back(cut);  // in order; empty pieces too
+  }
+
+  const Outcome whole = Split(json, {});
+  const Outcome pieces = Split(json, cuts);
+  if (whole.ok != pieces.ok || whole.error != pieces.error) std::abort();
+  if (whole.ok) {
+    if (whole.parts != pieces.parts) std::abort();
+    std::string rebuilt;
+    for (const std::string& part : whole.parts) rebuilt += part;
+    if (rebuilt != json) std::abort();
+  }
+  return 0;
+}

@@ -1,0 +1,60 @@
+// KeyRing: the vault's key files, one per passphrase (keys/<32 hex>), each
+// wrapping the same master key (key_file.h). Adding or removing a passphrase
+// adds or deletes one file; no data is ever re-encrypted.
+//
+// Safety rules: a new key file is written (durably) before anything is
+// removed, and the last usable key file is never removed, so no sequence of
+// these calls, interrupted anywhere, leaves a vault without a working key.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gptvault/crypto/crypto.h"
+#include "gptvault/storage/backend.h"
+#include "gptvault/storage/key_file.h"
+#include "gptvault/util/status.h"
+
+namespace gptvault::storage {
+
+struct KeyEntry {
+  std::string id;       // the 32 hex digits of keys/<id>
+  KeyFileInfo info;     // valid when `problem` is empty
+  std::string problem;  // why the file cannot be used; "" for a well-formed key file
+  std::string name() const { return "keys/" + id; }
+};
+
+struct UnlockedKey {
+  crypto::SecretBytes master;
+  std::string id;  // the key file that took the passphrase
+};
+
+class KeyRing {
+ public:
+  explicit KeyRing(Backend& backend) : backend_(backend) {}
+
+  // Every key file, oldest first; names that are not key file names are
+  // ignored. Reads the clear headers only: no passphrase needed.
+  Result<std::vector<KeyEntry>> List();
+
+  // Tries each key file in turn. kAuthFailed "wrong passphrase" when none
+  // takes it (naming any key file that is damaged, since a damaged file and
+  // a wrong passphrase look alike); kCorruption when there are no key files.
+  Result<UnlockedKey> Unlock(const crypto::SecretBytes& passphrase);
+
+  // Writes a new key file wrapping `master` under `passphrase`; returns its id.
+  Result<std::string> Add(const crypto::SecretBytes& master, const crypto::SecretBytes& passphrase,
+                          const crypto::KdfParams& kdf);
+
+  // A full id, or a prefix matching exactly one key file.
+  Result<std::string> Resolve(const std::string& id_or_prefix);
+
+  // Deletes keys/<id>. Refuses (kInvalidArgument) when no other usable key
+  // file would remain.
+  Status Remove(const std::string& id);
+
+ private:
+  Backend& backend_;
+};
+
+}  // namespace gptvault::storage

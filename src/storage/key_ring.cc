@@ -1,0 +1,129 @@
+#include "gptvault/storage/key_ring.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "gptvault/storage/file_names.h"
+
+namespace gptvault::storage {
+
+namespace {
+
+// Key file names, sorted so every command tries them in the same order.
+Result<std::vector<std::string>> KeyNames(Backend& backend) {
+  GV_ASSIGN_OR_RETURN(auto files, backend.List("keys/"));
+  std::vector<std::string> names;
+  for (const FileInfo& f : files) {
+    if (IsKeyName(f.name)) names.push_back(f.name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+Result<std::vector<KeyEntry>> KeyRing::List() {
+  GV_ASSIGN_OR_RETURN(auto names, KeyNames(backend_));
+  std::vector<KeyEntry> out;
+  for (const std::string& name : names) {
+    KeyEntry e;
+    e.id = RandomIdOf(name);
+    auto bytes = backend_.Get(name);
+    if (!bytes.ok()) {
+      if (bytes.status().IsNotFound()) continue;  // removed meanwhile
+      e.problem = bytes.status().message();
+    } else if (auto info = ReadKeyFileInfo(*bytes); !info.ok()) {
+      e.problem = info.status().message();
+    } else if (bytes->size() != kKeyFileSize) {
+      e.problem = "key file has the wrong size";
+    } else {
+      e.info = *info;
+    }
+    out.push_back(std::move(e));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const KeyEntry& a, const KeyEntry& b) {
+    return a.info.created < b.info.created;
+  });
+  return out;
+}
+
+Result<UnlockedKey> KeyRing::Unlock(const crypto::SecretBytes& passphrase) {
+  GV_ASSIGN_OR_RETURN(auto names, KeyNames(backend_));
+  std::vector<std::string> damaged;
+  size_t tried = 0;
+  for (const std::string& name : names) {
+    auto bytes = backend_.Get(name);
+    if (!bytes.ok()) {
+      if (bytes.status().IsNotFound()) continue;
+      if (bytes.status().code() == Status::Code::kIOError) return bytes.status();
+      damaged.push_back(name + " (" + bytes.status().message() + ")");
+      continue;
+    }
+    auto key = UnwrapMasterKey(*bytes, passphrase);
+    if (key.ok()) return UnlockedKey{std::move(key).value(), RandomIdOf(name)};
+    if (key.status().code() == Status::Code::kAuthFailed) {
+      ++tried;
+    } else {
+      damaged.push_back(name + " (" + key.status().message() + ")");
+    }
+  }
+  if (tried == 0 && damaged.empty()) {
+    return Status::Corruption("the vault has no key files (still syncing, or deleted?)");
+  }
+  if (damaged.empty()) return Status::AuthFailed("wrong passphrase");
+  std::string msg = "wrong passphrase, or its key file is damaged: " + damaged[0];
+  if (damaged.size() > 1) msg += " and " + std::to_string(damaged.size() - 1) + " more";
+  return Status::AuthFailed(msg);
+}
+
+Result<std::string> KeyRing::Add(const crypto::SecretBytes& master,
+                                 const crypto::SecretBytes& passphrase,
+                                 const crypto::KdfParams& kdf) {
+  GV_ASSIGN_OR_RETURN(Bytes file, WrapMasterKey(master, passphrase, kdf,
+                                                static_cast<uint64_t>(std::time(nullptr))));
+  std::string id = ToHex(crypto::RandomBytes(16));
+  // Put is durable (fsync, rename, fsync of the folder) before it returns,
+  // so a caller may remove an older key file right after.
+  GV_RETURN_IF_ERROR(backend_.Put("keys/" + id, file));
+  return id;
+}
+
+Result<std::string> KeyRing::Resolve(const std::string& prefix) {
+  if (prefix.empty()) return Status::InvalidArgument("no key id given");
+  GV_ASSIGN_OR_RETURN(auto names, KeyNames(backend_));
+  std::vector<std::string> hits;
+  for (const std::string& name : names) {
+    std::string id = RandomIdOf(name);
+    if (id == prefix) return id;
+    if (id.compare(0, prefix.size(), prefix) == 0) hits.push_back(id);
+  }
+  if (hits.empty())
+    return Status::NotFound("no key file with id " + prefix + " (see gptvault key list)");
+  if (hits.size() > 1) {
+    return Status::InvalidArgument("key id prefix " + prefix + " is ambiguous: it matches " +
+                                   std::to_string(hits.size()) + " key files");
+  }
+  return hits[0];
+}
+
+Status KeyRing::Remove(const std::string& id) {
+  GV_ASSIGN_OR_RETURN(auto keys, List());
+  bool found = false;
+  size_t other_usable = 0;
+  for (const KeyEntry& k : keys) {
+    if (k.id == id) {
+      found = true;
+    } else if (k.problem.empty()) {
+      ++other_usable;
+    }
+  }
+  if (!found) return Status::NotFound("no key file with id " + id);
+  if (other_usable == 0) {
+    return Status::InvalidArgument("keys/" + id +
+                                   " is the vault's last usable key: removing it would lock "
+                                   "everyone out (add another passphrase first: gptvault key add)");
+  }
+  return backend_.Delete("keys/" + id);
+}
+
+}  // namespace gptvault::storage

@@ -1,0 +1,123 @@
+"""Crashes and concurrent writers, through the real binary: an `add` killed
+with SIGKILL at random moments never leaves a vault that `check --read-data`
+rejects, and running it again completes the job; two `add`s at once take
+turns through the vault's writer lock, and one that cannot wait says since
+when the vault is locked."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+
+from harness import BIN, VaultTestCase, export_path, generate
+
+
+def big_series():
+    # Big enough that the first add writes several 16 MB packs.
+    return generate(months=3, conversations=1200, seed=21)
+
+
+class CrashSafety(VaultTestCase):
+    def start_add(self, month, *options):
+        return subprocess.Popen([BIN, *options, "add", export_path(self.folder, month)],
+                                env=self.env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def wait_for_lock(self, process, timeout=30):
+        """Returns once `process` holds the writer lock (a file in locks/)."""
+        locks = os.path.join(self.vault, "locks")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            # A ".tmp-" file is a lock still being written, not yet taken.
+            if os.path.isdir(locks) and any(not n.startswith(".") for n in os.listdir(locks)):
+                return
+            self.assertIsNone(process.poll(), "the add ended before it was seen holding the lock")
+            time.sleep(0.005)
+        self.fail("no lock file appeared")
+
+    def assertSound(self):
+        r = self.gv("check", "--read-data")
+        self.assertEqual(r.returncode, 0, r.stdout.decode(errors="replace"))
+
+    def test_an_add_killed_at_random_moments_never_leaves_a_vault_check_rejects_and_a_rerun_completes(self):
+        self.folder, truth = big_series()
+        self.init_vault()
+        rng = random.Random(20261124)
+        interrupted = 0
+        for month in (1, 2, 3):
+            # Killed at a random moment of its work, which starts once it holds
+            # the lock (after the passphrase). The first add works for longest.
+            window = 1.0 if month == 1 else 0.4
+            for delay in sorted(rng.uniform(0, window) for _ in range(4 if month == 1 else 2)):
+                with self.subTest(month=month, delay=round(delay, 3)):
+                    add = self.start_add(month)
+                    self.wait_for_lock(add)
+                    time.sleep(delay)
+                    add.kill()
+                    add.communicate()
+                    interrupted += add.returncode == -signal.SIGKILL
+                    self.assertSound()
+            # The killed add's lock must not stand in the way: no waiting at all.
+            self.gv_ok("--lock-wait", "0", "add", export_path(self.folder, month))
+        self.assertGreaterEqual(interrupted, 4, "too few kills landed during an add")
+
+        self.assertSound()
+        log = json.loads(self.gv_ok("log", "--json").stdout)
+        self.assertEqual([s["seq"] for s in log], list(range(1, len(log) + 1)))
+        out = os.path.join(self.dir, "restored")
+        self.gv_ok("restore", "--all", "-o", out)
+        self.assertEqual(sorted(os.listdir(out)), sorted(c + ".json" for c in truth["conversations"]))
+        for cid in truth["conversations"]:
+            with open(os.path.join(out, cid + ".json"), "rb") as got, \
+                    open(os.path.join(self.folder, "truth", cid + ".json"), "rb") as want:
+                self.assertEqual(got.read(), want.read(), cid)
+
+    def test_two_adds_started_together_take_turns_and_build_one_chain(self):
+        self.folder, _ = big_series()
+        self.init_vault()
+        first, second = self.start_add(1), self.start_add(2)
+        for add in (first, second):
+            _, err = add.communicate()
+            self.assertEqual(add.returncode, 0, err)
+        log = json.loads(self.gv_ok("log", "--json").stdout)
+        self.assertEqual([s["seq"] for s in log], [1, 2])
+        self.assertEqual(sorted(s["source"] for s in log), ["export-01.zip", "export-02.zip"])
+        self.assertEqual(log[1]["new"] + log[1]["updated"] + log[1]["unchanged"],
+                         log[1]["conversations"])
+        self.assertSound()
+
+    def test_an_add_that_cannot_wait_for_the_lock_says_since_when_it_is_held(self):
+        self.folder, _ = big_series()
+        self.init_vault()
+        holder = self.start_add(1)
+        self.wait_for_lock(holder)
+        os.kill(holder.pid, signal.SIGSTOP)  # holds the lock as long as we like
+        try:
+            r = self.gv("--lock-wait", "0", "add", export_path(self.folder, 2))
+        finally:
+            os.kill(holder.pid, signal.SIGCONT)
+        self.assertFailsWithOneLine(r, "another gptvault is writing to this vault since ")
+        self.assertRegex(r.stderr, rb"since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(process %d on "
+                                   rb"this machine\); try again once it has finished" % holder.pid)
+        holder.communicate()
+        self.assertEqual(holder.returncode, 0)
+        self.gv_ok("add", export_path(self.folder, 2))
+        self.assertSound()
+
+    def test_a_waiting_add_goes_ahead_as_soon_as_the_holder_finishes(self):
+        self.folder, _ = big_series()
+        self.init_vault()
+        holder = self.start_add(1)
+        self.wait_for_lock(holder)
+        os.kill(holder.pid, signal.SIGSTOP)
+        waiter = self.start_add(2, "--lock-wait", "60")
+        time.sleep(2.5)  # past the waiter's passphrase: it is now waiting for the lock
+        self.assertIsNone(waiter.poll(), "the second add did not wait")
+        os.kill(holder.pid, signal.SIGCONT)
+        holder.communicate()
+        self.assertEqual(holder.returncode, 0)
+        _, err = waiter.communicate()
+        self.assertEqual(waiter.returncode, 0, err)
+        self.assertEqual([s["seq"] for s in json.loads(self.gv_ok("log", "--json").stdout)], [1, 2])
