@@ -15,7 +15,7 @@ targets=(fuzz_zip_reader fuzz_json_array_splitter fuzz_conversation)
 limits=(-rss_limit_mb=2048 -timeout=25)
 dict=(-dict=fuzz/json.dict)  # JSON and export-format tokens; not for the ZIP target
 
-cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGPTVAULT_FUZZ=ON -DGPTVAULT_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}" >/dev/null
 
