@@ -1,9 +1,12 @@
-// libFuzzer target: JsonArraySplitter fed the same bytes twice, whole and in
-// pieces cut at points the input chooses, checking its contracts:
+// libFuzzer target: JsonArraySplitter fed the same bytes whole and in pieces
+// cut at points the input chooses, checking its contracts:
 //  * the outcome does not depend on where the pieces are cut (the same
 //    elements and glue, or the same error message);
 //  * a successful split rebuilds the input byte for byte from the glue, the
-//    elements and the trailing bytes.
+//    elements and the trailing bytes;
+//  * FeedUntilEnd, as chat.html's embedded array is read, stops right after
+//    a closing bracket, says how much of the last piece it used, and splits
+//    what it consumed exactly as Feed splits those bytes alone.
 // Input format: byte 0 is the number of cuts (mod 16), then two bytes per
 // cut (little-endian offsets into the rest), then the JSON.
 #include <cstdint>
@@ -58,6 +61,39 @@ Outcome Split(std::string_view json, const std::vector<size_t>& cuts) {
   return out;
 }
 
+// The array at the start of `json`, read with FeedUntilEnd as if text
+// followed it. Sets `*consumed` to the bytes used when it found the end.
+Outcome SplitEmbedded(std::string_view json, const std::vector<size_t>& cuts, size_t* consumed) {
+  Outcome out;
+  JsonArraySplitter splitter(
+      [&](std::string_view glue, std::string_view element) {
+        out.parts.emplace_back(glue);
+        out.parts.emplace_back(element);
+        return Status::Ok();
+      },
+      kMaxElement);
+  std::vector<size_t> ends = cuts;
+  ends.push_back(json.size());
+  size_t at = 0;
+  Status s;
+  *consumed = 0;
+  for (size_t end : ends) {
+    size_t used = 0;
+    s = splitter.FeedUntilEnd(
+        ByteView(reinterpret_cast<const uint8_t*>(json.data()) + at, end - at), &used);
+    if (s.ok() && !splitter.done() && used != end - at) std::abort();  // a piece is used whole
+    if (used > end - at) std::abort();
+    *consumed = at + used;
+    at = end;
+    if (!s.ok() || splitter.done()) break;
+  }
+  if (s.ok() && !splitter.done()) s = Status::InvalidArgument("no end");
+  if (s.ok()) s = splitter.Finish();
+  out.ok = s.ok();
+  if (s.ok()) out.parts.push_back(splitter.trailing());
+  return out;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -81,6 +117,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string rebuilt;
     for (const std::string& part : whole.parts) rebuilt += part;
     if (rebuilt != json) std::abort();
+  }
+
+  size_t consumed = 0;
+  const Outcome embedded = SplitEmbedded(json, cuts, &consumed);
+  if (whole.ok && !embedded.ok) std::abort();  // an array alone is an embedded array too
+  if (embedded.ok) {
+    if (consumed == 0 || json[consumed - 1] != ']') std::abort();
+    const Outcome prefix = Split(json.substr(0, consumed), {});
+    if (!prefix.ok || prefix.parts != embedded.parts) std::abort();
   }
   return 0;
 }
