@@ -33,4 +33,26 @@ std::string RandomIdOf(std::string_view name) {
   return std::string(name.substr(name.size() - 32));
 }
 
+Status CheckStorageName(const std::string& name) {
+  auto bad = [&](const char* why) {
+    return Status::InvalidArgument("invalid storage name \"" + name + "\": " + why);
+  };
+  if (name.empty()) return bad("empty");
+  if (name.front() == '/') return bad("absolute");
+  if (name.find('\\') != std::string::npos) return bad("contains a backslash");
+  if (name.find('\0') != std::string::npos) return bad("contains a NUL byte");
+  size_t start = 0;
+  while (true) {
+    const size_t end = name.find('/', start);
+    std::string_view part(name.data() + start,
+                          (end == std::string::npos ? name.size() : end) - start);
+    if (part.empty()) return bad("empty component");
+    if (part == "." || part == "..") return bad("contains a . or .. component");
+    if (part.starts_with(kTempPrefix)) return bad("reserved temporary name");
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return Status::Ok();
+}
+
 }  // namespace gptvault::storage

@@ -16,43 +16,16 @@
 
 #include "gptvault/crypto/crypto.h"
 #include "gptvault/storage/backend.h"
+#include "gptvault/storage/file_names.h"
 
 namespace gptvault::storage {
 
 namespace {
 
-constexpr std::string_view kTempPrefix = ".tmp-";
-
 std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 Status IOErrorFor(const char* verb, const std::string& path, int err) {
   return Status::IOError(std::string("cannot ") + verb + " " + path + ": " + ErrnoText(err));
-}
-
-// Backend names come from our own code, but a corrupt or hostile index could
-// carry one, so they are checked here too (defence in depth): relative,
-// '/'-separated, no empty, "." or ".." components, no backslashes or NULs, and
-// never a temporary-file name, which List would hide.
-Status CheckName(const std::string& name) {
-  auto bad = [&](const char* why) {
-    return Status::InvalidArgument("invalid storage name \"" + name + "\": " + why);
-  };
-  if (name.empty()) return bad("empty");
-  if (name.front() == '/') return bad("absolute");
-  if (name.find('\\') != std::string::npos) return bad("contains a backslash");
-  if (name.find('\0') != std::string::npos) return bad("contains a NUL byte");
-  size_t start = 0;
-  while (true) {
-    size_t end = name.find('/', start);
-    std::string_view part(name.data() + start,
-                          (end == std::string::npos ? name.size() : end) - start);
-    if (part.empty()) return bad("empty component");
-    if (part == "." || part == "..") return bad("contains a . or .. component");
-    if (part.starts_with(kTempPrefix)) return bad("reserved temporary name");
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return Status::Ok();
 }
 
 // A List prefix is "" or a name prefix; only its folder part is walked.
@@ -61,7 +34,8 @@ Status CheckPrefix(const std::string& prefix) {
   const size_t slash = prefix.rfind('/');
   const bool bad_chars = prefix.front() == '/' || prefix.find('\\') != std::string::npos ||
                          prefix.find('\0') != std::string::npos;
-  if (bad_chars || (slash != std::string::npos && !CheckName(prefix.substr(0, slash)).ok())) {
+  if (bad_chars ||
+      (slash != std::string::npos && !CheckStorageName(prefix.substr(0, slash)).ok())) {
     return Status::InvalidArgument("invalid storage prefix \"" + prefix + "\"");
   }
   return Status::Ok();
@@ -205,7 +179,7 @@ class LocalBackend final : public Backend {
   explicit LocalBackend(std::string root) : root_(std::move(root)) {}
 
   Status Put(const std::string& name, ByteView data) override {
-    GV_RETURN_IF_ERROR(CheckName(name));
+    GV_RETURN_IF_ERROR(CheckStorageName(name));
     const std::string path = PathOf(name);
     const std::string dir = ParentOf(path);
     struct stat st;
@@ -239,7 +213,7 @@ class LocalBackend final : public Backend {
   }
 
   Result<Bytes> Get(const std::string& name) override {
-    GV_RETURN_IF_ERROR(CheckName(name));
+    GV_RETURN_IF_ERROR(CheckStorageName(name));
     const std::string path = PathOf(name);
     Fd fd;
     GV_RETURN_IF_ERROR(OpenForRead(path, fd));
@@ -259,7 +233,7 @@ class LocalBackend final : public Backend {
   }
 
   Result<Bytes> GetRange(const std::string& name, uint64_t offset, uint64_t length) override {
-    GV_RETURN_IF_ERROR(CheckName(name));
+    GV_RETURN_IF_ERROR(CheckStorageName(name));
     const std::string path = PathOf(name);
     Fd fd;
     GV_RETURN_IF_ERROR(OpenForRead(path, fd));
@@ -296,7 +270,7 @@ class LocalBackend final : public Backend {
   }
 
   Status Delete(const std::string& name) override {
-    GV_RETURN_IF_ERROR(CheckName(name));
+    GV_RETURN_IF_ERROR(CheckStorageName(name));
     const std::string path = PathOf(name);
     if (::unlink(path.c_str()) != 0) {
       if (errno == ENOENT || errno == ENOTDIR) return Status::Ok();

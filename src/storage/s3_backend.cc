@@ -16,6 +16,7 @@
 #include <thread>
 #include <utility>
 
+#include "gptvault/storage/file_names.h"
 #include "http_client.h"
 #include "s3_xml.h"
 #include "sigv4.h"
@@ -24,33 +25,7 @@ namespace gptvault::storage {
 
 namespace {
 
-constexpr std::string_view kTempPrefix = ".tmp-";
 constexpr int kMaxAttemptsLimit = 10;
-
-// Names are checked as the local backend checks them (defence in depth
-// against a damaged index): relative, no empty, "." or ".." components, no
-// backslash or NUL, never a temporary name.
-Status CheckName(const std::string& name) {
-  auto bad = [&](const char* why) {
-    return Status::InvalidArgument("invalid storage name \"" + name + "\": " + why);
-  };
-  if (name.empty()) return bad("empty");
-  if (name.front() == '/') return bad("absolute");
-  if (name.find('\\') != std::string::npos) return bad("contains a backslash");
-  if (name.find('\0') != std::string::npos) return bad("contains a NUL byte");
-  size_t start = 0;
-  while (true) {
-    const size_t end = name.find('/', start);
-    std::string_view part(name.data() + start,
-                          (end == std::string::npos ? name.size() : end) - start);
-    if (part.empty()) return bad("empty component");
-    if (part == "." || part == "..") return bad("contains a . or .. component");
-    if (part.starts_with(kTempPrefix)) return bad("reserved temporary name");
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return Status::Ok();
-}
 
 Status CheckPrefix(const std::string& prefix) {
   if (prefix.empty()) return Status::Ok();
@@ -192,7 +167,7 @@ class S3Backend final : public Backend {
   // the same bytes, except for `config` and key files, which only `init`
   // writes; we accept that race rather than refuse such servers.
   Status Put(const std::string& name, ByteView data) override {
-    GV_RETURN_IF_ERROR(CheckName(name));
+    GV_RETURN_IF_ERROR(CheckStorageName(name));
     Call head = ObjectCall("HEAD", name);
     GV_ASSIGN_OR_RETURN(Reply found, Perform(head));
     if (found.response.status == 200) return AlreadyExists(name);
@@ -207,7 +182,7 @@ class S3Backend final : public Backend {
   }
 
   Result<Bytes> Get(const std::string& name) override {
-    GV_RETURN_IF_ERROR(CheckName(name));
+    GV_RETURN_IF_ERROR(CheckStorageName(name));
     Call get = ObjectCall("GET", name);
     GV_ASSIGN_OR_RETURN(Reply r, Perform(get));
     if (r.response.status == 200) return std::move(r.response.body);
@@ -216,7 +191,7 @@ class S3Backend final : public Backend {
   }
 
   Result<Bytes> GetRange(const std::string& name, uint64_t offset, uint64_t length) override {
-    GV_RETURN_IF_ERROR(CheckName(name));
+    GV_RETURN_IF_ERROR(CheckStorageName(name));
     if (length == 0) return EmptyRange(name, offset);
     if (offset > UINT64_MAX - length) {
       return Status::InvalidArgument("invalid range of " + name + ": offset " +
@@ -296,7 +271,7 @@ class S3Backend final : public Backend {
   }
 
   Status Delete(const std::string& name) override {
-    GV_RETURN_IF_ERROR(CheckName(name));
+    GV_RETURN_IF_ERROR(CheckStorageName(name));
     Call del = ObjectCall("DELETE", name);
     GV_ASSIGN_OR_RETURN(Reply r, Perform(del));
     const long s = r.response.status;

@@ -7,7 +7,20 @@
 #include <string>
 #include <string_view>
 
+#include "gptvault/util/status.h"
+
 namespace gptvault::storage {
+
+// Backends write a file under a temporary name starting with this, then
+// rename it; readers and listings never see such names.
+inline constexpr std::string_view kTempPrefix = ".tmp-";
+
+// What every Backend accepts as a file name. Names come from our own code,
+// but a corrupt or hostile index could carry one, so backends check them
+// (defence in depth): relative, '/'-separated, no empty, "." or ".."
+// components, no backslash or NUL, never a temporary name (which List hides).
+// kInvalidArgument naming the problem otherwise.
+Status CheckStorageName(const std::string& name);
 
 // "index/<64 hex>" or "snapshots/<64 hex>": `folder` + "/" + the hex of a
 // 32-byte hash, lower case. (Pack names: PackIdFromName in pack.h.)
