@@ -66,6 +66,27 @@ Result<crypto::SecretBytes> PassphraseFromFile(const std::string& path) {
   return p;
 }
 
+// Asks `question` on the controlling terminal, and `repeat` too unless it is
+// null (the two answers must match). `no_terminal` is the error when there
+// is no terminal to ask on.
+Result<crypto::SecretBytes> AskOnTerminal(const char* question, const char* repeat,
+                                          const char* no_terminal) {
+  int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0) return Status::InvalidArgument(no_terminal);
+  auto first = Prompt(tty, question);
+  if (first.ok() && first->empty()) first = Status::InvalidArgument("empty passphrase");
+  if (first.ok() && repeat != nullptr) {
+    auto second = Prompt(tty, repeat);
+    if (!second.ok()) {
+      first = second.status();
+    } else if (!first->Equals(*second)) {
+      first = Status::InvalidArgument("the two passphrases differ");
+    }
+  }
+  ::close(tty);
+  return first;
+}
+
 }  // namespace
 
 std::string Context::VaultLocation() const {
@@ -85,23 +106,10 @@ Result<crypto::SecretBytes> Context::Passphrase(bool confirm) {
     return p;
   }
   if (!options_.passphrase_file.empty()) return PassphraseFromFile(options_.passphrase_file);
-  int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (tty < 0) {
-    return Status::InvalidArgument(
-        "no passphrase: set GPTVAULT_PASSPHRASE, use --passphrase-file, or run on a terminal");
-  }
-  auto first = Prompt(tty, confirm ? "New vault passphrase: " : "Vault passphrase: ");
-  if (first.ok() && first->empty()) first = Status::InvalidArgument("empty passphrase");
-  if (first.ok() && confirm) {
-    auto second = Prompt(tty, "Repeat the passphrase: ");
-    if (!second.ok()) {
-      first = second.status();
-    } else if (!first->Equals(*second)) {
-      first = Status::InvalidArgument("the two passphrases differ");
-    }
-  }
-  ::close(tty);
-  return first;
+  return AskOnTerminal(confirm ? "New vault passphrase: " : "Vault passphrase: ",
+                       confirm ? "Repeat the passphrase: " : nullptr,
+                       "no passphrase: set GPTVAULT_PASSPHRASE, use --passphrase-file, or run on "
+                       "a terminal");
 }
 
 Result<crypto::SecretBytes> Context::NewPassphrase(const std::string& file) {
@@ -111,24 +119,9 @@ Result<crypto::SecretBytes> Context::NewPassphrase(const std::string& file) {
     return p;
   }
   if (!file.empty()) return PassphraseFromFile(file);
-  int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (tty < 0) {
-    return Status::InvalidArgument(
-        "no new passphrase: set GPTVAULT_NEW_PASSPHRASE, use --new-passphrase-file, or run on a "
-        "terminal");
-  }
-  auto first = Prompt(tty, "New passphrase: ");
-  if (first.ok() && first->empty()) first = Status::InvalidArgument("empty passphrase");
-  if (first.ok()) {
-    auto second = Prompt(tty, "Repeat the new passphrase: ");
-    if (!second.ok()) {
-      first = second.status();
-    } else if (!first->Equals(*second)) {
-      first = Status::InvalidArgument("the two passphrases differ");
-    }
-  }
-  ::close(tty);
-  return first;
+  return AskOnTerminal("New passphrase: ", "Repeat the new passphrase: ",
+                       "no new passphrase: set GPTVAULT_NEW_PASSPHRASE, use "
+                       "--new-passphrase-file, or run on a terminal");
 }
 
 std::string Context::StateDir() const {
