@@ -40,9 +40,7 @@ int RestoreAll(Context& ctx, vault::Vault& vault, const std::string& dir) {
   if (dir.empty() || dir == "-") {
     return ctx.Fail(Status::InvalidArgument("restore --all needs -o DIR"));
   }
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return ctx.Fail(Status::IOError("cannot create " + dir + ": " + std::strerror(errno)));
-  }
+  if (Status made = MakeDirectories(dir, 0700); !made.ok()) return ctx.Fail(made);
   size_t count = 0;
   Status s = vault.RestoreAll([&](const vault::RestoredConversation& c) {
     ++count;
@@ -59,9 +57,7 @@ int RestoreAssets(Context& ctx, vault::Vault& vault, const std::string& id,
                   const std::string& dir) {
   auto assets = vault.AssetsOf(id);
   if (!assets.ok()) return ctx.Fail(assets.status());
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return ctx.Fail(Status::IOError("cannot create " + dir + ": " + std::strerror(errno)));
-  }
+  if (Status made = MakeDirectories(dir, 0700); !made.ok()) return ctx.Fail(made);
   int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) {
     return ctx.Fail(Status::IOError("cannot open " + dir + ": " + std::strerror(errno)));

@@ -109,6 +109,18 @@ size_t Utf8Sequence(std::string_view s, size_t i) {
 
 constexpr size_t kMaxName = 200;
 
+// Bidirectional-text controls (U+200E, U+200F, U+202A..U+202E, U+2066..U+2069):
+// a right-to-left override makes "harmless\u202Efdp.exe" display as
+// "harmlessexe.pdf", so a restored name never carries one.
+bool IsBidiControl(std::string_view seq) {
+  if (seq.size() != 3 || static_cast<unsigned char>(seq[0]) != 0xE2) return false;
+  unsigned char b1 = static_cast<unsigned char>(seq[1]);
+  unsigned char b2 = static_cast<unsigned char>(seq[2]);
+  if (b1 == 0x80) return b2 == 0x8E || b2 == 0x8F || (b2 >= 0xAA && b2 <= 0xAE);
+  if (b1 == 0x81) return b2 >= 0xA6 && b2 <= 0xA9;
+  return false;
+}
+
 }  // namespace
 
 std::string SafeFileName(std::string_view name, std::string_view fallback) {
@@ -125,7 +137,7 @@ std::string SafeFileName(std::string_view name, std::string_view fallback) {
     unsigned char c = static_cast<unsigned char>(name[i]);
     if (len == 1 && (c < 0x20 || c == 0x7F || std::string_view("<>:\"|?*").find(static_cast<char>(c)) != std::string_view::npos)) {
       out += '_';
-    } else {
+    } else if (!IsBidiControl(name.substr(i, len))) {
       out.append(name.substr(i, len));
     }
     i += len;
@@ -141,6 +153,22 @@ std::string SafeFileName(std::string_view name, std::string_view fallback) {
   }
   if (out.empty()) return SafeFileName(fallback, "file");
   return out;
+}
+
+Status MakeDirectories(const std::string& path, int mode) {
+  if (path.empty()) return Status::InvalidArgument("empty directory name");
+  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+    std::string prefix = path.substr(0, slash);
+    if (::mkdir(prefix.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) {
+      return Errno("cannot create", prefix);
+    }
+    if (slash == std::string::npos) break;
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument(path + " is not a directory");
+  }
+  return Status::Ok();
 }
 
 Result<int> CreateUniqueFile(int dir_fd, const std::string& name, std::string* chosen) {

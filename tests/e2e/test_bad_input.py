@@ -303,19 +303,22 @@ class OddButRealConversations(BadInputTestCase):
     def assertAssetsStayInside(self, build):
         """The absolute names point into this test's own folder, and DIR sits
         deep enough that `../..` stays inside it too, so an escape is seen,
-        not suffered."""
+        not suffered. DIR's parent folders do not exist yet: restore makes
+        them."""
         escape_to = self.path("escaped-absolute")
         archive, cid, conv, contents = build(self.path("hostile.zip"), escape_to)
         self.assertEqual(self.verify(archive).returncode, 0)
         self.init_vault()
         self.gv_ok("add", archive)
         assets = self.path(os.path.join("deep", "er", "still", "assets"))
-        os.makedirs(os.path.dirname(assets))
         before = self.files_under(self.dir)
         restored = self.gv_ok("restore", cid, "--assets", assets)
         self.assertEqual(restored.stdout, conv)
         written = self.files_under(self.dir) - before
-        outside = sorted(p for p in written if not any(
+        made_parents = {self.path("deep"), self.path(os.path.join("deep", "er")),
+                        self.path(os.path.join("deep", "er", "still"))}
+        self.assertTrue(all(os.path.isdir(p) for p in made_parents))
+        outside = sorted(p for p in written - made_parents if not any(
             self.is_inside(p, folder) for folder in (assets, self.vault, self.path("state"))))
         self.assertEqual(outside, [], "restore --assets wrote outside its folder")
         self.assertFalse(os.path.lexists(escape_to))
@@ -333,6 +336,8 @@ class OddButRealConversations(BadInputTestCase):
         self.assertNotIn(name, ("", ".", ".."))
         self.assertNotIn("\\", name)
         self.assertFalse(any(ord(c) < 0x20 or ord(c) == 0x7F for c in name), repr(name))
+        bidi_controls = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        self.assertFalse(any(c in bidi_controls for c in name), "bidi control in " + repr(name))
         self.assertLessEqual(len(name.encode("utf-8", "surrogateescape")), 255)
 
     @staticmethod

@@ -24,8 +24,13 @@ long CurrentRssKiB();
 // A file name made from an untrusted one (an archive member's, an export's
 // "original name"): its last path component only, no control or reserved
 // characters, no leading dot, valid UTF-8, at most 200 bytes (the extension
-// kept). `fallback` when nothing usable is left.
+// kept), no bidirectional-text controls. `fallback` when nothing usable is
+// left.
 std::string SafeFileName(std::string_view untrusted, std::string_view fallback);
+
+// Creates `path` and any missing parents (like `mkdir -p`) with `mode`;
+// fine when it is already a directory.
+Status MakeDirectories(const std::string& path, int mode);
 
 // Creates `name` inside the open folder `dir_fd` without following links and
 // without replacing anything: when the name is taken, tries "stem (2).ext",
