@@ -43,7 +43,8 @@ void PrintStats(Context& ctx, const vault::AddResult& r, long process_peak_kib) 
   ctx.err() << "stats: sealed_conversations=" << r.sealed_conversations
             << " sealed_chat_html=" << r.sealed_chat_html
             << " sealed_other_members=" << r.sealed_other_members
-            << " sealed_metadata=" << r.sealed_metadata << "\n"
+            << " sealed_metadata=" << r.sealed_metadata
+            << " sealed_catalog=" << r.sealed_catalog << "\n"
             << "stats: ingest_peak_rss_kb=" << r.ingest_peak_rss_kib
             << " process_peak_rss_kb=" << PeakMemoryKiB()
             << " unlock_peak_rss_kb=" << process_peak_kib << "\n";

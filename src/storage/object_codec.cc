@@ -8,9 +8,13 @@ namespace {
 
 constexpr uint8_t kRaw = 0;
 constexpr uint8_t kZstd = 1;
+constexpr uint8_t kZstdDelta = 2;
 constexpr int kZstdLevel = 3;
+constexpr uint32_t kMaxDeltaBaseIds = 1 << 16;
 // A decompressed object never exceeds this; a larger frame header is a lie.
 constexpr uint64_t kMaxObjectSize = uint64_t{1} << 31;
+// 2^27 = 128 MiB: the most a reader ever allocates for a delta's window.
+constexpr int kMaxDeltaWindowLog = 27;
 
 Bytes ObjectAd(ObjectType type, const ObjectId& id) {
   Bytes ad;
@@ -48,19 +52,79 @@ Bytes Pack(ByteView plaintext, bool try_compress) {
   return out;
 }
 
-Result<Bytes> Unpack(ByteView packed) {
-  if (packed.empty()) return Status::Corruption("empty object payload");
-  ByteView body = packed.subspan(1);
-  if (packed[0] == kRaw) return Bytes(body.begin(), body.end());
-  if (packed[0] != kZstd) return Status::Corruption("unknown compression method");
-  unsigned long long size = ZSTD_getFrameContentSize(body.data(), body.size());
+// Compresses `plaintext` against `base` (a zstd prefix dictionary): a new
+// version of a conversation costs little more than what changed. Falls back
+// to Pack when that is not smaller.
+Bytes PackDelta(ByteView plaintext, const DeltaBase& base) {
+  Bytes plain = Pack(plaintext, true);
+  if (base.ids.empty() || base.ids.size() > kMaxDeltaBaseIds) return plain;
+  Bytes out;
+  PutU8(out, kZstdDelta);
+  PutU32(out, static_cast<uint32_t>(base.ids.size()));
+  for (const ObjectId& id : base.ids) PutBytes(out, id);
+  size_t header = out.size();
+  size_t bound = ZSTD_compressBound(plaintext.size());
+  out.resize(header + bound);
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  int window_log = 10;  // zstd's smallest window
+  while (window_log < kMaxDeltaWindowLog &&
+         (size_t{1} << window_log) < base.bytes.size() + plaintext.size()) {
+    ++window_log;
+  }
+  bool set = !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, kZstdLevel)) &&
+             !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, window_log)) &&
+             !ZSTD_isError(ZSTD_CCtx_refPrefix(cctx, base.bytes.data(), base.bytes.size()));
+  size_t n = set ? ZSTD_compress2(cctx, out.data() + header, bound, plaintext.data(),
+                                  plaintext.size())
+                 : 0;
+  ZSTD_freeCCtx(cctx);
+  if (!set || ZSTD_isError(n) || header + n >= plain.size()) return plain;
+  out.resize(header + n);
+  return out;
+}
+
+Result<Bytes> Decompress(ByteView frame, ByteView prefix) {
+  unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxObjectSize) {
     return Status::Corruption("bad zstd frame");
   }
   Bytes out(size);
-  size_t n = ZSTD_decompress(out.data(), out.size(), body.data(), body.size());
-  if (ZSTD_isError(n) || n != size) return Status::Corruption("bad zstd frame");
+  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  bool set = !ZSTD_isError(ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, kMaxDeltaWindowLog)) &&
+             !ZSTD_isError(ZSTD_DCtx_refPrefix(dctx, prefix.data(), prefix.size()));
+  size_t n = set ? ZSTD_decompressDCtx(dctx, out.data(), out.size(), frame.data(), frame.size())
+                 : 0;
+  ZSTD_freeDCtx(dctx);
+  if (!set || ZSTD_isError(n) || n != size) return Status::Corruption("bad zstd frame");
   return out;
+}
+
+// `load_base` is null where a payload may not be a delta (the vault's files).
+Result<Bytes> Unpack(ByteView packed, ObjectType type, const BaseLoader* load_base) {
+  if (packed.empty()) return Status::Corruption("empty object payload");
+  ByteView body = packed.subspan(1);
+  if (packed[0] == kRaw) return Bytes(body.begin(), body.end());
+  if (packed[0] == kZstd) return Decompress(body, {});
+  if (packed[0] != kZstdDelta || load_base == nullptr) {
+    return Status::Corruption("unknown compression method");
+  }
+  ByteReader r(body);
+  uint32_t count = 0;
+  if (!r.U32(count) || count == 0 || count > kMaxDeltaBaseIds) {
+    return Status::Corruption("bad delta header");
+  }
+  std::vector<ObjectId> ids(count);
+  for (ObjectId& id : ids) {
+    ByteView raw;
+    if (!r.Take(id.size(), raw)) return Status::Corruption("bad delta header");
+    std::copy(raw.begin(), raw.end(), id.begin());
+  }
+  auto base = (*load_base)(type, ids);
+  if (!base.ok()) {
+    return base.status().WithContext("it is stored as a change to object " +
+                                     ToHex(ids[0]).substr(0, 12) + ", which cannot be read");
+  }
+  return Decompress(body.subspan(r.position()), *base);
 }
 
 }  // namespace
@@ -68,18 +132,25 @@ Result<Bytes> Unpack(ByteView packed) {
 bool IsKnownObjectType(uint8_t type) { return type == 1 || type == 2; }
 
 Bytes EncodeObject(const crypto::SecretBytes& seal_key, ObjectType type, const ObjectId& id,
-                   ByteView plaintext) {
-  Bytes packed = Pack(plaintext, true);
+                   ByteView plaintext, const DeltaBase* base) {
+  Bytes packed = base ? PackDelta(plaintext, *base) : Pack(plaintext, true);
   return crypto::Seal(seal_key, ObjectAd(type, id), packed);
 }
 
+bool IsAuthenticObject(const crypto::SecretBytes& seal_key, ObjectType type, const ObjectId& id,
+                       ByteView sealed) {
+  return crypto::Open(seal_key, ObjectAd(type, id), sealed).ok();
+}
+
 Result<Bytes> DecodeObject(const crypto::SecretBytes& seal_key, const crypto::SecretBytes& id_key,
-                           ObjectType type, const ObjectId& id, ByteView sealed) {
+                           ObjectType type, const ObjectId& id, ByteView sealed,
+                           const BaseLoader& load_base) {
   auto packed = crypto::Open(seal_key, ObjectAd(type, id), sealed);
   if (!packed.ok())
     return Status::Corruption("object " + ToHex(id).substr(0, 12) + " failed authentication");
-  GV_ASSIGN_OR_RETURN(Bytes plain, Unpack(*packed));
-  if (crypto::KeyedHash(id_key, plain) != id) {
+  auto plain = Unpack(*packed, type, &load_base);
+  if (!plain.ok()) return plain.status().WithContext("object " + ToHex(id).substr(0, 12));
+  if (crypto::KeyedHash(id_key, *plain) != id) {
     return Status::Corruption("object " + ToHex(id).substr(0, 12) + " does not match its id");
   }
   return plain;
@@ -94,7 +165,7 @@ Result<Bytes> OpenFile(const crypto::SecretBytes& seal_key, std::string_view pur
                        ByteView sealed) {
   auto packed = crypto::Open(seal_key, FileAd(purpose), sealed);
   if (!packed.ok()) return packed.status();
-  return Unpack(*packed);
+  return Unpack(*packed, ObjectType::kData, nullptr);
 }
 
 }  // namespace gptvault::storage

@@ -122,13 +122,17 @@ bool Repository::Contains(const ObjectId& id) const {
 }
 
 Result<ObjectId> Repository::Put(ObjectType type, ByteView plaintext) {
+  return PutDelta(type, plaintext, DeltaBase{});
+}
+
+Result<ObjectId> Repository::PutDelta(ObjectType type, ByteView plaintext, const DeltaBase& base) {
   ObjectId id = IdOf(plaintext);
   if (Contains(id)) {
     ++stats_.objects_reused;
     return id;
   }
   if (!sealer_) sealer_ = std::make_unique<SealPool>(seal_key_, DefaultSealWorkers());
-  sealer_->Submit(type, id, plaintext);
+  sealer_->Submit(type, id, plaintext, base.ids.empty() ? nullptr : &base);
   pending_.insert(id);
   ++stats_.objects_added;
   GV_RETURN_IF_ERROR(TakeSealed(false));
@@ -190,6 +194,28 @@ void Repository::Abandon() {
 }
 
 Result<Bytes> Repository::Get(ObjectType type, const ObjectId& id) {
+  return GetAt(type, id, 0);
+}
+
+BaseLoader Repository::BaseReader(int depth) {
+  return [this, depth](ObjectType type, const std::vector<ObjectId>& ids) -> Result<Bytes> {
+    if (depth >= kMaxDeltaChain) return Status::Corruption("the chain of changes is too long");
+    Bytes base;
+    for (const ObjectId& id : ids) {
+      GV_ASSIGN_OR_RETURN(Bytes part, GetAt(type, id, depth + 1));
+      base.insert(base.end(), part.begin(), part.end());
+    }
+    return base;
+  };
+}
+
+Result<Bytes> Repository::GetAt(ObjectType type, const ObjectId& id, int depth) {
+  if (pending_.count(id)) {
+    // Put by this command and not yet in a written pack (e.g. the base of
+    // a delta put just after it): write the pack out first.
+    GV_RETURN_IF_ERROR(TakeSealed(true));
+    GV_RETURN_IF_ERROR(FlushPack());
+  }
   const Location* loc = index_.Find(id);
   if (loc == nullptr) {
     std::string why = damaged_index_.empty()
@@ -209,7 +235,7 @@ Result<Bytes> Repository::Get(ObjectType type, const ObjectId& id) {
     }
     return sealed.status();
   }
-  auto plain = DecodeObject(seal_key_, id_key_, type, id, *sealed);
+  auto plain = DecodeObject(seal_key_, id_key_, type, id, *sealed, BaseReader(depth));
   if (!plain.ok()) return plain.status().WithContext("pack " + name);
   return plain;
 }

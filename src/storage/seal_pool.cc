@@ -6,6 +6,8 @@ namespace {
 // Enough to keep the workers busy between two takes, small enough to stay
 // a few megabytes (chunks are at most 64 KiB).
 constexpr size_t kMaxInFlight = 64;
+// Deltas carry their base along: bytes are bounded too (one job always fits).
+constexpr size_t kMaxQueuedBytes = 32 << 20;
 }  // namespace
 
 unsigned DefaultSealWorkers() {
@@ -26,17 +28,24 @@ SealPool::~SealPool() {
   for (std::thread& t : threads_) t.join();
 }
 
-void SealPool::Submit(ObjectType type, const ObjectId& id, ByteView plaintext) {
+void SealPool::Submit(ObjectType type, const ObjectId& id, ByteView plaintext,
+                      const DeltaBase* base) {
   if (threads_.empty()) {
     std::lock_guard lock(mu_);
-    done_.push_back({type, id, EncodeObject(seal_key_, type, id, plaintext)});
+    done_.push_back({type, id, EncodeObject(seal_key_, type, id, plaintext, base)});
     ++in_flight_;
     return;
   }
-  Job job{type, id, Bytes(plaintext.begin(), plaintext.end())};
+  Job job{type, id, Bytes(plaintext.begin(), plaintext.end()), {}};
+  if (base) job.base = *base;
+  size_t bytes = job.bytes();
   std::unique_lock lock(mu_);
-  progress_.wait(lock, [&] { return in_flight_ - done_.size() < kMaxInFlight; });
+  progress_.wait(lock, [&] {
+    return in_flight_ - done_.size() < kMaxInFlight &&
+           (queued_bytes_ == 0 || queued_bytes_ + bytes <= kMaxQueuedBytes);
+  });
   jobs_.push_back(std::move(job));
+  queued_bytes_ += bytes;
   ++in_flight_;
   lock.unlock();
   job_ready_.notify_one();
@@ -60,8 +69,10 @@ void SealPool::Work() {
     Job job = std::move(jobs_.front());
     jobs_.pop_front();
     lock.unlock();
-    Bytes blob = EncodeObject(seal_key_, job.type, job.id, job.plaintext);
+    Bytes blob = EncodeObject(seal_key_, job.type, job.id, job.plaintext,
+                              job.base ? &*job.base : nullptr);
     lock.lock();
+    queued_bytes_ -= job.bytes();
     done_.push_back({job.type, job.id, std::move(blob)});
     lock.unlock();
     progress_.notify_all();

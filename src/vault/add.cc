@@ -25,6 +25,7 @@ using storage::ObjectId;
 using storage::ObjectIdHash;
 using storage::ObjectType;
 
+
 std::string NowIso8601() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -212,10 +213,10 @@ class Ingester : public ingest::ExportVisitor {
     v.all_messages = info->total_messages;
     v.branches = info->branches;
     for (const auto& a : info->assets) v.assets.push_back({a.id, a.name});
-    GV_ASSIGN_OR_RETURN(v.content, StoreChunked(repo_, ObjectType::kData, AsBytes(json)));
-
     auto [it, inserted] = catalog_.conversations.try_emplace(info->id);
     ConversationRecord& rec = it->second;
+    GV_RETURN_IF_ERROR(StoreVersion(rec, json, v));
+
     if (inserted) {
       rec.id = info->id;
       rec.create_time = info->create_time;
@@ -225,6 +226,19 @@ class Ingester : public ingest::ExportVisitor {
     known_.emplace(hash, Known{&rec, index});
     Touch(rec, index, /*is_new_version=*/true);
     return hash;
+  }
+
+  // A conversation seen before is stored as a change to its newest stored
+  // version (chunk_stream.h): most months it grew by a few messages.
+  Status StoreVersion(const ConversationRecord& rec, std::string_view json,
+                      ConversationVersion& v) {
+    const ConversationVersion* base = rec.versions.empty() ? nullptr : &rec.versions.back();
+    GV_ASSIGN_OR_RETURN(StoredDelta stored,
+                        StoreAgainst(repo_, ObjectType::kData, AsBytes(json),
+                                     base ? &base->content : nullptr, base ? base->delta_depth : 0));
+    v.content = std::move(stored.list);
+    v.delta_depth = stored.depth;
+    return Status::Ok();
   }
 
   // Records that this export has `rec` at `version`, and counts it. A second
@@ -285,16 +299,23 @@ Result<AddResult> Vault::Add(const std::string& archive_path) {
 
   uint64_t written_before = repo_->stats().bytes_written;
   Ingester ingester(*repo_, *reader, std::move(catalog), snap.seq);
-  uint64_t sealed_metadata = 0;
+  uint64_t sealed_metadata = 0, sealed_catalog = 0;
   auto body = [&]() -> Status {
     GV_RETURN_IF_ERROR(reader->Read(ingester));
     GV_RETURN_IF_ERROR(ingester.Finish());
-    sealed_metadata = repo_->stats().bytes_sealed;
+    GV_RETURN_IF_ERROR(repo_->Flush());
+    uint64_t sealed_before = repo_->stats().bytes_sealed;
+    // Not stored as changes to the previous snapshot's, though most entries
+    // are the same: then one lost pack would make every later catalog
+    // unreadable, where now it costs only what it held.
     GV_ASSIGN_OR_RETURN(snap.catalog, StoreChunked(*repo_, ObjectType::kTree,
                                                    AsBytes(EncodeCatalog(ingester.catalog()))));
+    GV_RETURN_IF_ERROR(repo_->Flush());
+    sealed_catalog = repo_->stats().bytes_sealed - sealed_before;
     GV_ASSIGN_OR_RETURN(snap.manifest, StoreChunked(*repo_, ObjectType::kTree,
                                                     AsBytes(EncodeManifest(ingester.manifest()))));
-    sealed_metadata = repo_->stats().bytes_sealed - sealed_metadata;
+    GV_RETURN_IF_ERROR(repo_->Flush());
+    sealed_metadata = repo_->stats().bytes_sealed - sealed_before;
     return repo_->Commit();
   };
   Status s = body();
@@ -314,6 +335,7 @@ Result<AddResult> Vault::Add(const std::string& archive_path) {
   AddResult result{std::move(snap), std::move(ingester.warnings())};
   ingester.FillStats(result);
   result.sealed_metadata = sealed_metadata;
+  result.sealed_catalog = sealed_catalog;
   return result;
 }
 

@@ -19,15 +19,17 @@ std::string EncodeCatalog(const Catalog& catalog) {
   for (const auto& [id, rec] : catalog.conversations) {
     json versions = json::array();
     for (const ConversationVersion& v : rec.versions) {
-      versions.push_back({{"hash", IdToJson(v.hash)},
-                          {"content", ChunksToJson(v.content)},
-                          {"first_seq", v.first_seq},
-                          {"title", OptString(v.title)},
-                          {"update_time", OptDouble(v.update_time)},
-                          {"messages", v.messages},
-                          {"all_messages", v.all_messages},
-                          {"branches", v.branches},
-                          {"assets", AssetRefsToJson(v.assets)}});
+      json version = {{"hash", IdToJson(v.hash)},
+                      {"content", ChunksToJson(v.content)},
+                      {"first_seq", v.first_seq},
+                      {"title", OptString(v.title)},
+                      {"update_time", OptDouble(v.update_time)},
+                      {"messages", v.messages},
+                      {"all_messages", v.all_messages},
+                      {"branches", v.branches},
+                      {"assets", AssetRefsToJson(v.assets)}};
+      if (v.delta_depth > 0) version["delta_depth"] = v.delta_depth;
+      versions.push_back(std::move(version));
     }
     convs.push_back({{"id", id},
                      {"create_time", OptDouble(rec.create_time)},
@@ -66,6 +68,7 @@ Result<Catalog> DecodeCatalog(std::string_view text) {
         if (!IdFromJson(v.at("hash"), ver.hash)) return Status::Corruption("bad catalog hash");
         ver.content = ChunksFromJson(v.at("content"));
         ver.first_seq = v.at("first_seq").get<uint64_t>();
+        ver.delta_depth = v.value("delta_depth", uint32_t{0});
         ver.title = GetOptString(v, "title");
         ver.update_time = GetOptDouble(v, "update_time");
         ver.messages = v.at("messages").get<uint64_t>();

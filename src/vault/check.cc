@@ -232,9 +232,16 @@ class Checker {
       return;
     }
     for (const auto& [id, rec] : catalog->conversations) {
+      std::string previous_why;  // a delta cannot be read without its base
       for (size_t i = 0; i < rec.versions.size(); ++i) {
         const ConversationVersion& v = rec.versions[i];
-        if (std::string why = ListVerdict(v.content); !why.empty()) {
+        std::string why = ListVerdict(v.content);
+        if (why.empty() && v.delta_depth > 0 && !previous_why.empty()) {
+          why = "it is stored as a change to its previous version, which cannot be read: " +
+                previous_why;
+        }
+        previous_why = why;
+        if (!why.empty()) {
           Affect("c" + ToHex(v.hash),
                  {"conversation " + id + " cannot be restored: " + why,
                   "conversation " + id +

@@ -15,6 +15,23 @@ namespace gptvault::vault {
 Result<ChunkList> StoreChunked(storage::Repository& repo, storage::ObjectType type,
                                ByteView data);
 
+// A byte string stored whole, as one object: a conversation's version.
+// With a `base` (the version before, itself `base_depth` deltas deep) it is
+// compressed against that (storage::Repository::PutDelta), so what costs
+// space is what changed. One object compresses better than content-defined
+// chunks and costs one hash; chunks are for what is larger than
+// kMaxWholeSize, and the chain is cut after kMaxDeltaDepth deltas so a read
+// goes through a bounded number of objects.
+struct StoredDelta {
+  ChunkList list;
+  uint32_t depth = 0;  // 0: not a delta
+};
+constexpr uint32_t kMaxDeltaDepth = 8;
+constexpr size_t kMaxWholeSize = 8 << 20;
+// `base` may be null (no earlier version): plain chunks.
+Result<StoredDelta> StoreAgainst(storage::Repository& repo, storage::ObjectType type,
+                                 ByteView data, const ChunkList* base, uint32_t base_depth);
+
 // Same, for data that arrives in pieces: memory stays at about twice the
 // chunker's maximum chunk size whatever the stream's length.
 class ChunkStreamWriter {

@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <vector>
 
 #include "gptvault/crypto/crypto.h"
 #include "gptvault/util/bytes.h"
@@ -25,15 +27,32 @@ enum class ObjectType : uint8_t {
 };
 bool IsKnownObjectType(uint8_t type);
 
+// A delta's base: objects of the same type whose plaintexts, concatenated,
+// are the zstd prefix dictionary a new object is compressed against.
+struct DeltaBase {
+  std::vector<ObjectId> ids;
+  Bytes bytes;
+};
+
 // Sealed blob = nonce || ciphertext || tag; the plaintext is one byte of
-// compression (0 none, 1 zstd) followed by the (compressed) object.
+// compression (0 none, 1 zstd, 2 zstd against a base) followed by the
+// (compressed) object. With `base`, method 2 is used when it is smaller.
 Bytes EncodeObject(const crypto::SecretBytes& seal_key, ObjectType type, const ObjectId& id,
-                   ByteView plaintext);
+                   ByteView plaintext, const DeltaBase* base = nullptr);
+
+// Reads a delta's base (the plaintexts of `ids`, concatenated).
+using BaseLoader =
+    std::function<Result<Bytes>(ObjectType type, const std::vector<ObjectId>& ids)>;
+
 // Opens, decompresses and checks that the plaintext hashes to `id` under
 // `id_key`, so a blob is trusted only if it is exactly what was asked for.
 Result<Bytes> DecodeObject(const crypto::SecretBytes& seal_key,
                            const crypto::SecretBytes& id_key, ObjectType type,
-                           const ObjectId& id, ByteView sealed);
+                           const ObjectId& id, ByteView sealed, const BaseLoader& load_base);
+// Only whether the blob is authentic (sealed by a key holder as object `id`
+// of `type`); reads no base.
+bool IsAuthenticObject(const crypto::SecretBytes& seal_key, ObjectType type, const ObjectId& id,
+                       ByteView sealed);
 
 // Sealing of the vault's own files (pack headers, indexes, snapshots): the
 // associated data is `purpose` (e.g. "gptvault/index") and the format version.

@@ -64,10 +64,19 @@ class Repository {
   // Stores `plaintext` unless an object with its id exists already. Returns
   // the id. May write a pack to the backend when the current one is full.
   Result<ObjectId> Put(ObjectType type, ByteView plaintext);
+  // Same, compressed against `base` (object_codec.h): `base.ids` must be
+  // stored objects of `type` whose plaintexts concatenate to `base.bytes`.
+  // Reading the object back reads those first.
+  Result<ObjectId> PutDelta(ObjectType type, ByteView plaintext, const DeltaBase& base);
   bool Contains(const ObjectId& id) const;
 
-  // Reads, authenticates and decompresses one object.
+  // Reads, authenticates and decompresses one object (and, for a delta,
+  // the objects it was compressed against: at most kMaxDeltaChain deep).
   Result<Bytes> Get(ObjectType type, const ObjectId& id);
+
+  // Waits until every object put so far is sealed into the pending pack,
+  // so stats() counts it (sealing runs on worker threads).
+  Status Flush() { return TakeSealed(true); }
 
   // Writes the pending pack and an index file for every pack written since
   // the last Commit. After OK, every object put so far is durable and found.
@@ -96,7 +105,7 @@ class Repository {
   // One pack read whole, with its name and header verified.
   Result<PackContents> ReadPack(const std::string& pack_id);
   // Opens one sealed blob (e.g. from ReadPack's bytes) as Get would.
-  Result<Bytes> DecodeBlob(ObjectType type, const ObjectId& id, ByteView sealed) const;
+  Result<Bytes> DecodeBlob(ObjectType type, const ObjectId& id, ByteView sealed);
 
   // lock.cc: takes the vault's writer lock (lock.h), then loads the index
   // files other writers committed meanwhile. The backend must tolerate a
@@ -107,6 +116,9 @@ class Repository {
  private:
   Repository() = default;
   Status LoadIndex();
+  Result<Bytes> GetAt(ObjectType type, const ObjectId& id, int depth);
+  // Reads a delta's base for an object `depth` deltas down.
+  BaseLoader BaseReader(int depth);
   Status FlushPack();
   // Moves sealed objects from sealer_ into packs, writing full ones.
   Status TakeSealed(bool all);
@@ -127,6 +139,10 @@ class Repository {
   std::vector<DamagedFile> damaged_index_;
   std::vector<std::string> ignored_;
 };
+
+// How many deltas deep a read may go before the chain counts as damaged;
+// writers keep chains far shorter (vault/add.cc).
+constexpr int kMaxDeltaChain = 32;
 
 // Target size of a pack before it is written.
 constexpr size_t kPackTargetSize = 16 << 20;

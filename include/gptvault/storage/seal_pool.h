@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -33,9 +34,11 @@ class SealPool {
   SealPool(const SealPool&) = delete;
   SealPool& operator=(const SealPool&) = delete;
 
-  // Queues `plaintext` (copied); blocks while too many objects are in
-  // flight, so memory stays bounded.
-  void Submit(ObjectType type, const ObjectId& id, ByteView plaintext);
+  // Queues `plaintext` (copied, with `base` when given: EncodeObject);
+  // blocks while too many objects or bytes are in flight, so memory stays
+  // bounded.
+  void Submit(ObjectType type, const ObjectId& id, ByteView plaintext,
+              const DeltaBase* base = nullptr);
   // Moves finished objects to `out`; with `all`, first waits until every
   // submitted object is finished.
   void Take(std::vector<Sealed>* out, bool all);
@@ -45,6 +48,8 @@ class SealPool {
     ObjectType type;
     ObjectId id;
     Bytes plaintext;
+    std::optional<DeltaBase> base;
+    size_t bytes() const { return plaintext.size() + (base ? base->bytes.size() : 0); }
   };
   void Work();
 
@@ -55,6 +60,7 @@ class SealPool {
   std::deque<Job> jobs_;
   std::vector<Sealed> done_;
   size_t in_flight_ = 0;  // submitted, not yet taken
+  size_t queued_bytes_ = 0;  // of jobs_ and the jobs being sealed
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

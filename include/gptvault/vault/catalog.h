@@ -25,6 +25,9 @@ struct ChunkList {
 struct ConversationVersion {
   storage::ObjectId hash{};  // keyed BLAKE2b of the exact bytes in the export
   ChunkList content;
+  // 0: `content` is chunks in their own right. n > 0: `content` is one
+  // object compressed against the version before it, itself n-1 deep.
+  uint32_t delta_depth = 0;
   uint64_t first_seq = 0;  // the snapshot that first saw these bytes
   std::optional<std::string> title;
   std::optional<double> update_time;

@@ -26,6 +26,7 @@ struct AddResult {
   uint64_t sealed_chat_html = 0;
   uint64_t sealed_other_members = 0;
   uint64_t sealed_metadata = 0;
+  uint64_t sealed_catalog = 0;  // of sealed_metadata
   // Resident memory of the process sampled during the ingest (after every
   // member and every 256 conversations), in KiB: the ingest's own peak, which
   // the process peak hides behind the 256 MiB Argon2id takes to unlock.
