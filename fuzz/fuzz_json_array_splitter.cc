@@ -31,15 +31,20 @@ struct Outcome {
   std::vector<std::string> parts;  // glue, element, glue, element, ..., trailing
 };
 
-Outcome Split(std::string_view json, const std::vector<size_t>& cuts) {
-  Outcome out;
-  JsonArraySplitter splitter(
-      [&](std::string_view glue, std::string_view element) {
+// A splitter that records glue and elements, in order, in `out.parts`.
+JsonArraySplitter Recording(Outcome& out) {
+  return JsonArraySplitter(
+      [&out](std::string_view glue, std::string_view element) {
         out.parts.emplace_back(glue);
         out.parts.emplace_back(element);
         return Status::Ok();
       },
       kMaxElement);
+}
+
+Outcome Split(std::string_view json, const std::vector<size_t>& cuts) {
+  Outcome out;
+  JsonArraySplitter splitter = Recording(out);
   size_t at = 0;
   Status s;
   for (size_t cut : cuts) {
@@ -65,13 +70,7 @@ Outcome Split(std::string_view json, const std::vector<size_t>& cuts) {
 // followed it. Sets `*consumed` to the bytes used when it found the end.
 Outcome SplitEmbedded(std::string_view json, const std::vector<size_t>& cuts, size_t* consumed) {
   Outcome out;
-  JsonArraySplitter splitter(
-      [&](std::string_view glue, std::string_view element) {
-        out.parts.emplace_back(glue);
-        out.parts.emplace_back(element);
-        return Status::Ok();
-      },
-      kMaxElement);
+  JsonArraySplitter splitter = Recording(out);
   std::vector<size_t> ends = cuts;
   ends.push_back(json.size());
   size_t at = 0;

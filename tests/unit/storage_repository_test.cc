@@ -1,23 +1,16 @@
 #include <doctest/doctest.h>
 
 #include "gptvault/storage/repository.h"
-#include "test_backends.h"
+#include "test_vaults.h"
 
 using namespace gptvault;
 using namespace gptvault::storage;
 using gptvault::testing::BorrowedBackend;
+using gptvault::testing::FastKdf;
 using gptvault::testing::MemBackend;
+using gptvault::testing::Pass;
 
 namespace {
-
-crypto::KdfParams FastKdf() {
-  crypto::KdfParams p = crypto::DefaultKdfParams();
-  p.opslimit = 2;          // libsodium's INTERACTIVE limits: the floor the
-  p.memlimit = 64 << 20;   // format accepts, and fast enough for unit tests
-  return p;
-}
-
-crypto::SecretBytes Pass(const char* s) { return crypto::SecretBytes::Copy(AsBytes(s)); }
 
 std::unique_ptr<Repository> OpenRepo(MemBackend& mem, const char* pass = "pw") {
   auto repo = Repository::Open(std::make_unique<BorrowedBackend>(mem), Pass(pass));
@@ -195,7 +188,8 @@ TEST_SUITE("storage::Repository") {
       REQUIRE(repo->Commit().ok());
       plain_cost = repo->stats().bytes_sealed - before;
       before = repo->stats().bytes_sealed;
-      ObjectId delta = *repo->PutDelta(ObjectType::kData, v2, DeltaBase{{base}, v1});
+      DeltaBase against{{base}, v1};
+      ObjectId delta = *repo->PutWithId(ObjectType::kData, repo->IdOf(v2), v2, &against);
       REQUIRE(repo->Commit().ok());
       delta_cost = repo->stats().bytes_sealed - before;
       CHECK(delta == repo->IdOf(v2));
@@ -217,7 +211,8 @@ TEST_SUITE("storage::Repository") {
                      versions[0]};
       for (uint32_t i = 1; i <= 5; ++i) {
         versions.push_back(Concat(versions.back(), Prose(500, 10 + i)));
-        ObjectId id = *repo->PutDelta(ObjectType::kData, versions.back(), base);
+        ObjectId id =
+            *repo->PutWithId(ObjectType::kData, repo->IdOf(versions.back()), versions.back(), &base);
         base = DeltaBase{{id}, versions.back()};
       }
       REQUIRE(repo->Commit().ok());
@@ -246,7 +241,8 @@ TEST_SUITE("storage::Repository") {
     }
     {
       auto repo = OpenRepo(mem);
-      REQUIRE(repo->PutDelta(ObjectType::kData, v2, DeltaBase{{base}, v1}).ok());
+      DeltaBase against{{base}, v1};
+      REQUIRE(repo->PutWithId(ObjectType::kData, repo->IdOf(v2), v2, &against).ok());
       REQUIRE(repo->Commit().ok());
     }
     REQUIRE(first_packs.size() == 1);
