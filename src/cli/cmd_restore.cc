@@ -1,7 +1,6 @@
 // gptvault restore ID: the newest version of one conversation; with --all,
 // of every conversation, one file each.
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>

@@ -54,10 +54,10 @@ Bytes Pack(ByteView plaintext, bool try_compress) {
 
 // Compresses `plaintext` against `base` (a zstd prefix dictionary): a new
 // version of a conversation costs little more than what changed. Falls back
-// to Pack when that is not smaller.
+// to Pack when that fails or is no smaller than the plaintext (the prefix
+// only adds matches, so plain zstd would not be smaller either).
 Bytes PackDelta(ByteView plaintext, const DeltaBase& base) {
-  Bytes plain = Pack(plaintext, true);
-  if (base.ids.empty() || base.ids.size() > kMaxDeltaBaseIds) return plain;
+  if (base.ids.empty() || base.ids.size() > kMaxDeltaBaseIds) return Pack(plaintext, true);
   Bytes out;
   PutU8(out, kZstdDelta);
   PutU32(out, static_cast<uint32_t>(base.ids.size()));
@@ -78,7 +78,7 @@ Bytes PackDelta(ByteView plaintext, const DeltaBase& base) {
                                   plaintext.size())
                  : 0;
   ZSTD_freeCCtx(cctx);
-  if (!set || ZSTD_isError(n) || header + n >= plain.size()) return plain;
+  if (!set || ZSTD_isError(n) || header + n >= 1 + plaintext.size()) return Pack(plaintext, true);
   out.resize(header + n);
   return out;
 }

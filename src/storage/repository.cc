@@ -122,17 +122,17 @@ bool Repository::Contains(const ObjectId& id) const {
 }
 
 Result<ObjectId> Repository::Put(ObjectType type, ByteView plaintext) {
-  return PutDelta(type, plaintext, DeltaBase{});
+  return PutWithId(type, IdOf(plaintext), plaintext, nullptr);
 }
 
-Result<ObjectId> Repository::PutDelta(ObjectType type, ByteView plaintext, const DeltaBase& base) {
-  ObjectId id = IdOf(plaintext);
+Result<ObjectId> Repository::PutWithId(ObjectType type, const ObjectId& id, ByteView plaintext,
+                                       const DeltaBase* base) {
   if (Contains(id)) {
     ++stats_.objects_reused;
     return id;
   }
   if (!sealer_) sealer_ = std::make_unique<SealPool>(seal_key_, DefaultSealWorkers());
-  sealer_->Submit(type, id, plaintext, base.ids.empty() ? nullptr : &base);
+  sealer_->Submit(type, id, plaintext, base != nullptr && !base->ids.empty() ? base : nullptr);
   pending_.insert(id);
   ++stats_.objects_added;
   GV_RETURN_IF_ERROR(TakeSealed(false));

@@ -25,7 +25,6 @@ using storage::ObjectId;
 using storage::ObjectIdHash;
 using storage::ObjectType;
 
-
 std::string NowIso8601() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -216,7 +215,6 @@ class Ingester : public ingest::ExportVisitor {
     auto [it, inserted] = catalog_.conversations.try_emplace(info->id);
     ConversationRecord& rec = it->second;
     GV_RETURN_IF_ERROR(StoreVersion(rec, json, v));
-
     if (inserted) {
       rec.id = info->id;
       rec.create_time = info->create_time;
@@ -234,7 +232,7 @@ class Ingester : public ingest::ExportVisitor {
                       ConversationVersion& v) {
     const ConversationVersion* base = rec.versions.empty() ? nullptr : &rec.versions.back();
     GV_ASSIGN_OR_RETURN(StoredDelta stored,
-                        StoreAgainst(repo_, ObjectType::kData, AsBytes(json),
+                        StoreAgainst(repo_, ObjectType::kData, AsBytes(json), v.hash,
                                      base ? &base->content : nullptr, base ? base->delta_depth : 0));
     v.content = std::move(stored.list);
     v.delta_depth = stored.depth;

@@ -17,24 +17,22 @@ Result<ChunkList> StoreChunked(storage::Repository& repo, storage::ObjectType ty
 }
 
 Result<StoredDelta> StoreAgainst(storage::Repository& repo, storage::ObjectType type,
-                                 ByteView data, const ChunkList* base, uint32_t base_depth) {
+                                 ByteView data, const storage::ObjectId& id,
+                                 const ChunkList* base, uint32_t base_depth) {
   StoredDelta out;
   if (data.size() > kMaxWholeSize) {
     GV_ASSIGN_OR_RETURN(out.list, StoreChunked(repo, type, data));
     return out;
   }
-  out.list.size = data.size();
-  if (base == nullptr || base_depth >= kMaxDeltaDepth || base->size > kMaxWholeSize ||
-      base->chunks.empty()) {
-    GV_ASSIGN_OR_RETURN(storage::ObjectId id, repo.Put(type, data));
-    out.list.chunks.push_back(id);
-    return out;
+  storage::DeltaBase delta;
+  if (base != nullptr && base_depth < kMaxDeltaDepth && base->size <= kMaxWholeSize &&
+      !base->chunks.empty()) {
+    delta.ids = base->chunks;
+    GV_ASSIGN_OR_RETURN(delta.bytes, LoadChunked(repo, type, *base));
+    out.depth = base_depth + 1;
   }
-  storage::DeltaBase delta{base->chunks, {}};
-  GV_ASSIGN_OR_RETURN(delta.bytes, LoadChunked(repo, type, *base));
-  GV_ASSIGN_OR_RETURN(storage::ObjectId id, repo.PutDelta(type, data, delta));
-  out.list.chunks.push_back(id);
-  out.depth = base_depth + 1;
+  GV_ASSIGN_OR_RETURN(storage::ObjectId stored, repo.PutWithId(type, id, data, &delta));
+  out.list = ChunkList{data.size(), {stored}};
   return out;
 }
 

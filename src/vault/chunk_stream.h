@@ -17,9 +17,10 @@ Result<ChunkList> StoreChunked(storage::Repository& repo, storage::ObjectType ty
 
 // A byte string stored whole, as one object: a conversation's version.
 // With a `base` (the version before, itself `base_depth` deltas deep) it is
-// compressed against that (storage::Repository::PutDelta), so what costs
+// compressed against that (storage::Repository::PutWithId), so what costs
 // space is what changed. One object compresses better than content-defined
-// chunks and costs one hash; chunks are for what is larger than
+// chunks and costs no hash beyond `id` (= repo.IdOf(data), which the caller
+// computed to look the bytes up); chunks are for what is larger than
 // kMaxWholeSize, and the chain is cut after kMaxDeltaDepth deltas so a read
 // goes through a bounded number of objects.
 struct StoredDelta {
@@ -28,9 +29,10 @@ struct StoredDelta {
 };
 constexpr uint32_t kMaxDeltaDepth = 8;
 constexpr size_t kMaxWholeSize = 8 << 20;
-// `base` may be null (no earlier version): plain chunks.
+// `base` may be null (no earlier version): one plain object.
 Result<StoredDelta> StoreAgainst(storage::Repository& repo, storage::ObjectType type,
-                                 ByteView data, const ChunkList* base, uint32_t base_depth);
+                                 ByteView data, const storage::ObjectId& id,
+                                 const ChunkList* base, uint32_t base_depth);
 
 // Same, for data that arrives in pieces: memory stays at about twice the
 // chunker's maximum chunk size whatever the stream's length.

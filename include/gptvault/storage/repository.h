@@ -64,10 +64,14 @@ class Repository {
   // Stores `plaintext` unless an object with its id exists already. Returns
   // the id. May write a pack to the backend when the current one is full.
   Result<ObjectId> Put(ObjectType type, ByteView plaintext);
-  // Same, compressed against `base` (object_codec.h): `base.ids` must be
-  // stored objects of `type` whose plaintexts concatenate to `base.bytes`.
-  // Reading the object back reads those first.
-  Result<ObjectId> PutDelta(ObjectType type, ByteView plaintext, const DeltaBase& base);
+  // Same, for a caller that has hashed `plaintext` with IdOf already, to
+  // look it up before storing it: `id` must be that hash (a wrong one would
+  // make the object unreadable, since every read checks it). With a
+  // non-empty `base` the object is compressed against it (object_codec.h):
+  // `base->ids` must be stored objects of `type` whose plaintexts
+  // concatenate to `base->bytes`, and reading the object reads those first.
+  Result<ObjectId> PutWithId(ObjectType type, const ObjectId& id, ByteView plaintext,
+                             const DeltaBase* base);
   bool Contains(const ObjectId& id) const;
 
   // Reads, authenticates and decompresses one object (and, for a delta,
@@ -141,7 +145,7 @@ class Repository {
 };
 
 // How many deltas deep a read may go before the chain counts as damaged;
-// writers keep chains far shorter (vault/add.cc).
+// writers keep chains far shorter (vault/chunk_stream.h).
 constexpr int kMaxDeltaChain = 32;
 
 // Target size of a pack before it is written.
