@@ -9,12 +9,12 @@
 #include <unordered_set>
 
 #include "chunk_stream.h"
-#include "html_recipe.h"
 #include "gptvault/ingest/conversation.h"
 #include "gptvault/ingest/export_reader.h"
 #include "gptvault/ingest/export_report.h"
 #include "gptvault/util/file.h"
 #include "gptvault/vault/vault.h"
+#include "html_recipe.h"
 
 namespace gptvault::vault {
 
@@ -133,7 +133,13 @@ class Ingester : public ingest::ExportVisitor {
     return Status::Ok();
   }
 
-  void SampleMemory() { peak_rss_ = std::max(peak_rss_, CurrentRssKiB()); }
+  // Reading /proc costs a system call and a file: once per few MiB read is
+  // enough to catch the peak, once per (mostly small) member was not.
+  void SampleMemory() {
+    if (counts_.bytes_read - sampled_at_ < kSampleEvery) return;
+    sampled_at_ = counts_.bytes_read;
+    peak_rss_ = std::max(peak_rss_, CurrentRssKiB());
+  }
 
   void FillStats(AddResult& r) const {
     r.ingest_peak_rss_kib = peak_rss_;
@@ -145,6 +151,7 @@ class Ingester : public ingest::ExportVisitor {
   // After the archive was read: the verdict, and the files conversations
   // point at recorded in the catalog's asset table.
   Status Finish() {
+    peak_rss_ = std::max(peak_rss_, CurrentRssKiB());
     ingest::ExportReport report = checker_.Finish();
     if (!report.sound()) return Status::InvalidArgument(report.problems.front());
     for (const auto& a : report.anomalies) {
@@ -190,7 +197,8 @@ class Ingester : public ingest::ExportVisitor {
   };
 
   Result<ObjectId> AddConversation(std::string_view json) {
-    if (++counts_.conversations % 256 == 0) SampleMemory();
+    ++counts_.conversations;
+    SampleMemory();
     ObjectId hash = repo_.IdOf(AsBytes(json));
     if (auto known = known_.find(hash); known != known_.end()) {
       ConversationRecord& rec = *known->second.record;
@@ -231,9 +239,9 @@ class Ingester : public ingest::ExportVisitor {
   Status StoreVersion(const ConversationRecord& rec, std::string_view json,
                       ConversationVersion& v) {
     const ConversationVersion* base = rec.versions.empty() ? nullptr : &rec.versions.back();
-    GV_ASSIGN_OR_RETURN(StoredDelta stored,
-                        StoreAgainst(repo_, ObjectType::kData, AsBytes(json), v.hash,
-                                     base ? &base->content : nullptr, base ? base->delta_depth : 0));
+    GV_ASSIGN_OR_RETURN(StoredDelta stored, StoreAgainst(repo_, ObjectType::kData, AsBytes(json),
+                                                         v.hash, base ? &base->content : nullptr,
+                                                         base ? base->delta_depth : 0));
     v.content = std::move(stored.list);
     v.delta_depth = stored.depth;
     return Status::Ok();
@@ -273,6 +281,8 @@ class Ingester : public ingest::ExportVisitor {
   uint64_t sealed_conversations_ = 0;
   uint64_t sealed_chat_html_ = 0;
   uint64_t sealed_other_ = 0;
+  static constexpr uint64_t kSampleEvery = 4 << 20;
+  uint64_t sampled_at_ = 0;
   long peak_rss_ = 0;
 };
 
