@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "json_sax.h"
+
 namespace gptvault::ingest {
 namespace {
 
@@ -593,7 +595,14 @@ Result<ConversationInfo> Build(const Fields& f, std::vector<std::string> warning
 }
 
 // One SAX pass; returns the parser's or the handler's message on failure.
+// The fast reader (json_sax.h) takes what it can; anything it leaves, and
+// every failure, is read again by nlohmann's parser, whose verdict stands.
 std::optional<std::string> Collect(std::string_view json, Fields* fields) {
+  {
+    Collector fast(fields);
+    if (FastSaxParse(json, fast) == FastJson::kDone) return std::nullopt;
+  }
+  *fields = Fields();
   Collector collector(fields);
   const bool ok = Json::sax_parse(json.begin(), json.end(), &collector);
   if (ok) return std::nullopt;
