@@ -1,10 +1,12 @@
 // gptvault add EXPORT.zip...: one snapshot per archive, in the order given.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <ostream>
 
 #include "context.h"
+#include "progress.h"
 
 namespace gptvault::cli {
 
@@ -62,7 +64,11 @@ Command AddCommand() {
               const bool stats = std::getenv("GPTVAULT_STATS") != nullptr;
               for (const std::string& path : *archives) {
                 long unlock_peak = stats ? PeakMemoryKiB() : 0;
-                auto result = (*vault)->Add(path);
+                ProgressLine progress(ctx.err(), IsTerminalStderr(ctx.err()),
+                                      std::filesystem::path(path).filename().string());
+                auto result = (*vault)->Add(
+                    path, [&progress](const vault::AddProgress& p) { progress.Update(p); });
+                progress.Clear();
                 if (!result.ok()) return ctx.Fail(result.status());
                 PrintResult(ctx, *result);
                 if (stats) PrintStats(ctx, *result, unlock_peak);

@@ -56,14 +56,21 @@ ingest::ConversationInfo FactsOf(const ConversationRecord& rec, const Conversati
 class Ingester : public ingest::ExportVisitor {
  public:
   Ingester(storage::Repository& repo, const ingest::ExportReader& reader, Catalog catalog,
-           uint64_t seq)
+           uint64_t seq, AddProgressFn progress)
       : repo_(repo),
         reader_(reader),
         checker_(reader),
         catalog_(std::move(catalog)),
         seq_(seq),
-        members_(reader.members().size()) {
+        members_(reader.members().size()),
+        progress_fn_(std::move(progress)) {
     catalog_.seq = seq;
+    for (const ExportMember& m : reader.members()) {
+      // A nested export's bytes are counted as its own members are read.
+      if (m.kind != ExportMember::Kind::kDirectory && m.kind != ExportMember::Kind::kNestedExport) {
+        progress_.bytes_total += m.size;
+      }
+    }
     for (auto& [id, rec] : catalog_.conversations) {
       for (size_t i = 0; i < rec.versions.size(); ++i) {
         known_.emplace(rec.versions[i].hash, Known{&rec, i});
@@ -98,6 +105,7 @@ class Ingester : public ingest::ExportVisitor {
 
   Status OnData(ByteView piece) override {
     counts_.bytes_read += piece.size();
+    Report();
     return recipe_ ? recipe_->Feed(piece) : writer_->Feed(piece);
   }
 
@@ -131,6 +139,15 @@ class Ingester : public ingest::ExportVisitor {
       sealed_other_ += sealed;
     }
     return Status::Ok();
+  }
+
+  // Tells the progress display, about once per MiB read.
+  void Report() {
+    if (!progress_fn_ || counts_.bytes_read < next_report_) return;
+    next_report_ = counts_.bytes_read + kReportEvery;
+    progress_.bytes_read = counts_.bytes_read;
+    progress_.conversations = counts_.conversations;
+    progress_fn_(progress_);
   }
 
   // Reading /proc costs a system call and a file: once per few MiB read is
@@ -199,6 +216,7 @@ class Ingester : public ingest::ExportVisitor {
   Result<ObjectId> AddConversation(std::string_view json) {
     ++counts_.conversations;
     SampleMemory();
+    Report();
     ObjectId hash = repo_.IdOf(AsBytes(json));
     if (auto known = known_.find(hash); known != known_.end()) {
       ConversationRecord& rec = *known->second.record;
@@ -282,13 +300,17 @@ class Ingester : public ingest::ExportVisitor {
   uint64_t sealed_chat_html_ = 0;
   uint64_t sealed_other_ = 0;
   static constexpr uint64_t kSampleEvery = 4 << 20;
+  static constexpr uint64_t kReportEvery = 1 << 20;
+  AddProgressFn progress_fn_;
+  AddProgress progress_;
+  uint64_t next_report_ = 0;
   uint64_t sampled_at_ = 0;
   long peak_rss_ = 0;
 };
 
 }  // namespace
 
-Result<AddResult> Vault::Add(const std::string& archive_path) {
+Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressFn& progress) {
   // One writer at a time, held until Add returns (storage/lock.h).
   GV_ASSIGN_OR_RETURN(auto writer_lock, repo_->AcquireLock(options_.lock));
   GV_ASSIGN_OR_RETURN(auto reader, ingest::ExportReader::Open(archive_path));
@@ -306,7 +328,7 @@ Result<AddResult> Vault::Add(const std::string& archive_path) {
   snap.layout = reader->layout().Describe();
 
   uint64_t written_before = repo_->stats().bytes_written;
-  Ingester ingester(*repo_, *reader, std::move(catalog), snap.seq);
+  Ingester ingester(*repo_, *reader, std::move(catalog), snap.seq, progress);
   uint64_t sealed_metadata = 0, sealed_catalog = 0;
   auto body = [&]() -> Status {
     GV_RETURN_IF_ERROR(reader->Read(ingester));

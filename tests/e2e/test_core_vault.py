@@ -4,11 +4,13 @@ nothing readable about them reaches the vault's files."""
 
 import json
 import os
+import pty
 import random
 import stat
+import subprocess
 
-from harness import (PASSPHRASE, SHARED_DIR, VaultTestCase, export_path, generate, tree_bytes,
-                     tree_size, zip_of)
+from harness import (BIN, PASSPHRASE, SHARED_DIR, VaultTestCase, export_path, generate,
+                     tree_bytes, tree_size, zip_of)
 
 
 class ThreeMonthlyExports(VaultTestCase):
@@ -237,3 +239,47 @@ class RefusedArchives(VaultTestCase):
         self.assertRefused(zip_of(os.path.join(self.dir, "j.zip"),
                                   {"conversations.json": '[{"id": "x", "title": }]'}),
                            "conversation")
+
+
+class ProgressOfAnAdd(VaultTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.folder, cls.truth = generate(months=3, conversations=300, seed=1, layout="single")
+
+    def add_with_stderr_on_a_terminal(self, path):
+        """Runs `add` with stderr on a pseudo-terminal; returns (result, terminal bytes)."""
+        controller, terminal = pty.openpty()
+        proc = subprocess.Popen([BIN, "add", path], env=self.env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=terminal)
+        os.close(terminal)
+        seen = b""
+        while True:
+            try:
+                data = os.read(controller, 65536)
+            except OSError:  # the terminal closed: the process has exited
+                break
+            if not data:
+                break
+            seen += data
+        os.close(controller)
+        out = proc.stdout.read()
+        proc.stdout.close()
+        return proc.wait(timeout=600), out, seen
+
+    def test_on_a_terminal_an_add_shows_its_progress_and_erases_it_before_the_result(self):
+        self.init_vault()
+        code, out, seen = self.add_with_stderr_on_a_terminal(export_path(self.folder, 1))
+        self.assertEqual(code, 0, seen)
+        text = seen.decode(errors="replace")
+        self.assertRegex(text, r"\rexport-01\.zip: \d+ conversations?, [0-9.]+ MB of [0-9.]+ MB")
+        # The line is erased once the add is done, before anything else is said.
+        self.assertIn("\r\x1b[K", text)
+        self.assertNotIn("MB of", text[text.rindex("\r\x1b[K"):])
+        self.assertIn(b"snapshot 1", out)
+
+    def test_when_stderr_is_not_a_terminal_an_add_prints_no_progress(self):
+        self.init_vault()
+        r = self.gv_ok("add", export_path(self.folder, 1))
+        self.assertNotIn(b"\r", r.stderr)
+        self.assertNotIn(b"MB of", r.stderr)
+        self.assertNotIn(b"\x1b", r.stderr)

@@ -209,7 +209,7 @@ TEST_SUITE("vault integrity") {
 
   TEST_CASE("a sync client's conflicted copies are ignored by every reader and noted by check") {
     ThreeSnapshots t;
-    for (const std::string& prefix : {"data/", "index/", "snapshots/", "keys/"}) {
+    for (const char* prefix : {"data/", "index/", "snapshots/", "keys/"}) {
       std::string name = Named(t.mem, prefix)[0];
       t.mem.files()[name + " (conflicted copy 2026-11-24)"] = t.mem.files()[name];
       t.mem.files()[name + " (1)"] = Bytes{1, 2, 3};

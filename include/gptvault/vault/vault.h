@@ -27,11 +27,20 @@ struct AddResult {
   uint64_t sealed_other_members = 0;
   uint64_t sealed_metadata = 0;
   uint64_t sealed_catalog = 0;  // of sealed_metadata
-  // Resident memory of the process sampled during the ingest (after every
-  // member and every 256 conversations), in KiB: the ingest's own peak, which
-  // the process peak hides behind the 256 MiB Argon2id takes to unlock.
+  // Resident memory of the process sampled during the ingest (every 4 MiB
+  // read, and at the end), in KiB: the ingest's own peak, which the process
+  // peak hides behind the 256 MiB Argon2id takes to unlock.
   long ingest_peak_rss_kib = 0;
 };
+
+// How far an add has come, for a progress display.
+struct AddProgress {
+  uint64_t bytes_read = 0;     // of the export's members, uncompressed, so far
+  uint64_t bytes_total = 0;    // of all its members, as its directory declares them
+  uint64_t conversations = 0;  // read so far
+};
+// Called on the adding thread about every MiB read; must be quick.
+using AddProgressFn = std::function<void(const AddProgress&)>;
 
 // What `list` shows of one conversation.
 struct ConversationSummary {
@@ -87,8 +96,9 @@ class Vault {
                                              const OpenOptions& options = {});
 
   // Verifies and ingests one export archive and records one snapshot for it.
-  // A refused archive leaves no trace in the vault.
-  Result<AddResult> Add(const std::string& archive_path);
+  // A refused archive leaves no trace in the vault. `progress`, when given,
+  // hears how far the reading has come.
+  Result<AddResult> Add(const std::string& archive_path, const AddProgressFn& progress = {});
 
   // Snapshots, oldest first; fails naming a snapshot file that cannot be read.
   Result<std::vector<Snapshot>> Snapshots();
