@@ -78,12 +78,22 @@ Result<std::unique_ptr<Repository>> Repository::Open(std::unique_ptr<Backend> ba
   return repo;
 }
 
-Repository::~Repository() = default;
+Repository::~Repository() { (void)FinishPackWrite(); }
+
+Status Repository::FinishPackWrite() {
+  if (pack_writer_.joinable()) pack_writer_.join();
+  return pack_write_status_;
+}
+
+Backend& Repository::Store() {
+  (void)FinishPackWrite();
+  return *backend_;
+}
 
 // Loads the index files not loaded yet. A damaged one is remembered, not
 // fatal, so check and repair can run and objects elsewhere stay readable.
 Status Repository::LoadIndex() {
-  GV_ASSIGN_OR_RETURN(auto files, backend_->List("index/"));
+  GV_ASSIGN_OR_RETURN(auto files, Store().List("index/"));
   ignored_.clear();
   for (const FileInfo& f : files) {
     if (!IsHashName("index", f.name)) {
@@ -91,7 +101,7 @@ Status Repository::LoadIndex() {
       continue;
     }
     if (!loaded_index_.insert(f.name).second) continue;
-    auto bytes = backend_->Get(f.name);
+    auto bytes = Store().Get(f.name);
     if (!bytes.ok() && bytes.status().code() == Status::Code::kIOError) return bytes.status();
     Status bad = bytes.status();
     std::vector<IndexedPack> packs;
@@ -153,26 +163,37 @@ Status Repository::TakeSealed(bool all) {
 
 Status Repository::FlushPack() {
   if (pack_.empty()) return Status::Ok();
+  GV_RETURN_IF_ERROR(FinishPackWrite());
   std::vector<PackEntry> entries;
   Bytes bytes = pack_.Finish(seal_key_, &entries);
   std::string name = PackName(bytes);
-  Status s = backend_->Put(name, bytes);
-  // Same bytes, same name: a pack already there is this very pack.
-  if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
   stats_.bytes_written += bytes.size();
   std::string pack_id = PackIdFromName(name);
+  // Found from now on: a read of it (GetAt) goes through Store(), which
+  // waits for the write.
   index_.AddPack(pack_id, entries);
   for (const PackEntry& e : entries) pending_.erase(e.id);
   uncommitted_.push_back({pack_id, std::move(entries)});
+  pack_writer_ = std::thread([this, name = std::move(name), bytes = std::move(bytes)] {
+    Status s;
+    try {
+      s = backend_->Put(name, bytes);
+    } catch (const std::exception& e) {
+      s = Status::IOError("cannot write " + name + ": " + e.what());
+    }
+    // Same bytes, same name: a pack already there is this very pack.
+    if (!s.ok() && s.code() != Status::Code::kAlreadyExists) pack_write_status_ = s;
+  });
   return Status::Ok();
 }
 
 Status Repository::Commit() {
   GV_RETURN_IF_ERROR(TakeSealed(true));
   GV_RETURN_IF_ERROR(FlushPack());
+  GV_RETURN_IF_ERROR(FinishPackWrite());
   if (uncommitted_.empty()) return Status::Ok();
   Bytes file = EncodeIndexFile(seal_key_, uncommitted_);
-  Status s = backend_->Put(NamedAfter("index", file), file);
+  Status s = Store().Put(NamedAfter("index", file), file);
   if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
   stats_.bytes_written += file.size();
   uncommitted_.clear();
@@ -185,7 +206,7 @@ void Repository::Abandon() {
     sealer_->Take(&dropped, true);
   }
   for (const IndexedPack& p : uncommitted_) {
-    (void)backend_->Delete("data/" + p.pack_id.substr(0, 2) + "/" + p.pack_id);
+    (void)Store().Delete("data/" + p.pack_id.substr(0, 2) + "/" + p.pack_id);
   }
   uncommitted_.clear();
   pending_.clear();
@@ -228,7 +249,7 @@ Result<Bytes> Repository::GetAt(ObjectType type, const ObjectId& id, int depth) 
   }
   const std::string& pack = index_.pack(loc->pack);
   std::string name = "data/" + pack.substr(0, 2) + "/" + pack;
-  auto sealed = backend_->GetRange(name, loc->offset, loc->length);
+  auto sealed = Store().GetRange(name, loc->offset, loc->length);
   if (!sealed.ok()) {
     if (sealed.status().IsNotFound()) {
       return Status::NotFound("pack " + name + " is missing (still syncing?)");
@@ -245,7 +266,7 @@ Result<std::string> Repository::WriteMetaFile(const std::string& folder, ByteVie
   PutBytes(file, AsBytes({kMetaMagic, kMetaMagicSize}));
   PutBytes(file, SealFile(seal_key_, "gptvault/" + folder, plaintext, true));
   std::string name = NamedAfter(folder, file);
-  Status s = backend_->Put(name, file);
+  Status s = Store().Put(name, file);
   if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
   stats_.bytes_written += file.size();
   return name;
@@ -254,7 +275,7 @@ Result<std::string> Repository::WriteMetaFile(const std::string& folder, ByteVie
 Result<Bytes> Repository::ReadMetaFile(const std::string& name) {
   size_t slash = name.find('/');
   if (slash == std::string::npos) return Status::InvalidArgument("bad metadata file name");
-  GV_ASSIGN_OR_RETURN(Bytes file, backend_->Get(name));
+  GV_ASSIGN_OR_RETURN(Bytes file, Store().Get(name));
   if (NamedAfter(name.substr(0, slash), file) != name) {
     return Status::Corruption(name + " does not match its name (damaged or replaced)");
   }

@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -52,7 +53,8 @@ class Repository {
 
   const VaultConfig& config() const { return config_; }
   const Chunker& chunker() const { return *chunker_; }
-  Backend& backend() { return *backend_; }
+  // The backend, once any pack write in flight has finished.
+  Backend& backend() { return Store(); }
   const Index& index() const { return index_; }
   const RepositoryStats& stats() const { return stats_; }
 
@@ -126,8 +128,19 @@ class Repository {
   Status FlushPack();
   // Moves sealed objects from sealer_ into packs, writing full ones.
   Status TakeSealed(bool all);
+  // Waits for the pack write in flight, if any; its failure, once there
+  // was one, is returned from then on (the command must not commit).
+  Status FinishPackWrite();
+  // backend_, after the pack write in flight: the backend sees the same
+  // calls in the same order as if packs were written in line.
+  Backend& Store();
 
   std::unique_ptr<Backend> backend_;
+  // A full pack is written on this thread while the caller goes on filling
+  // the next one (the write's copy, fsync and, on S3, upload overlap the
+  // ingest); at most one is in flight.
+  std::thread pack_writer_;
+  Status pack_write_status_;
   VaultConfig config_;
   crypto::SecretBytes id_key_;
   crypto::SecretBytes seal_key_;
