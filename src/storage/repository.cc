@@ -210,6 +210,8 @@ void Repository::Abandon() {
   }
   uncommitted_.clear();
   pending_.clear();
+  // What failed was part of what was just abandoned: the next command starts clean.
+  pack_write_status_ = Status::Ok();
   std::vector<PackEntry> dropped;
   (void)pack_.Finish(seal_key_, &dropped);
 }

@@ -158,6 +158,33 @@ TEST_SUITE("storage::Repository") {
     CHECK(packs == 0);
   }
 
+  TEST_CASE("a pack write that fails fails the commit, and once abandoned the repository commits again") {
+    MemBackend mem;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    auto faulty = std::make_unique<BorrowedBackend>(mem);
+    bool failed_once = false;
+    faulty->fail_put = [&failed_once](const std::string& name, int) {
+      if (failed_once || name.rfind("data/", 0) != 0) return false;
+      return failed_once = true;
+    };
+    auto repo = Repository::Open(std::move(faulty), Pass("pw"));
+    REQUIRE(repo.ok());
+    // More than a pack: the first one is written (and fails) while the next fills.
+    for (int i = 0; i < 400; ++i) {
+      REQUIRE((*repo)->Put(ObjectType::kData, crypto::RandomBytes(65536)).ok());
+    }
+    Status s = (*repo)->Commit();
+    CHECK(s.code() == Status::Code::kIOError);
+    CHECK(s.message().find("No space left") != std::string::npos);
+    (*repo)->Abandon();
+    ObjectId id = *(*repo)->Put(ObjectType::kData, Pattern(100, 7));
+    REQUIRE((*repo)->Commit().ok());
+    auto reopened = OpenRepo(mem);
+    auto back = reopened->Get(ObjectType::kData, id);
+    REQUIRE(back.ok());
+    CHECK(*back == Pattern(100, 7));
+  }
+
   TEST_CASE("metadata files are checked against their names") {
     MemBackend mem;
     REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());

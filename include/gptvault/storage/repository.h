@@ -129,7 +129,8 @@ class Repository {
   // Moves sealed objects from sealer_ into packs, writing full ones.
   Status TakeSealed(bool all);
   // Waits for the pack write in flight, if any; its failure, once there
-  // was one, is returned from then on (the command must not commit).
+  // was one, is returned from then on until Abandon (the command must not
+  // commit).
   Status FinishPackWrite();
   // backend_, after the pack write in flight: the backend sees the same
   // calls in the same order as if packs were written in line.
