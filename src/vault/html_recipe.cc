@@ -60,7 +60,7 @@ Status HtmlRecipeWriter::CloseRaw() {
 }
 
 Status HtmlRecipeWriter::OnElement(std::string_view glue, std::string_view element) {
-  unaccounted_.erase(0, glue.size() + element.size());
+  accounted_ += glue.size() + element.size();
   GV_RETURN_IF_ERROR(Raw(glue));
   if (auto hash = lookup_(element)) {
     GV_RETURN_IF_ERROR(CloseRaw());
@@ -73,25 +73,32 @@ Status HtmlRecipeWriter::OnElement(std::string_view glue, std::string_view eleme
   return Raw(element);
 }
 
+std::string HtmlRecipeWriter::TakeUnaccounted() {
+  std::string rest = unaccounted_.substr(accounted_);
+  unaccounted_.clear();
+  accounted_ = 0;
+  return rest;
+}
+
 Status HtmlRecipeWriter::FeedArray(ByteView piece) {
   size_t used = 0;
+  // Dropping the accounted front once per piece, not once per element: an
+  // erase per element moved the rest of the piece each time.
+  unaccounted_.erase(0, accounted_);
+  accounted_ = 0;
   unaccounted_.append(AsChars(piece));
   Status s = splitter_.FeedUntilEnd(piece, &used);
   if (!s.ok()) {
     // Not an array we understand after all: what the splitter holds, and
     // everything after, is stored as it is.
     phase_ = Phase::kAfterArray;
-    std::string rest = std::move(unaccounted_);
-    unaccounted_.clear();
-    return Raw(rest);
+    return Raw(TakeUnaccounted());
   }
   if (splitter_.done()) {
     phase_ = Phase::kAfterArray;
     // The closing glue (']' and spaces) is still unaccounted; keep it and the
     // bytes after the array as raw text.
-    std::string rest = std::move(unaccounted_);
-    unaccounted_.clear();
-    return Raw(rest);
+    return Raw(TakeUnaccounted());
   }
   return Status::Ok();
 }
@@ -127,10 +134,9 @@ Result<std::vector<RecipeSegment>> HtmlRecipeWriter::Finish() {
   if (phase_ == Phase::kBeforeArray) {
     GV_RETURN_IF_ERROR(Raw(carry_));
   } else if (phase_ == Phase::kInArray) {
-    GV_RETURN_IF_ERROR(Raw(unaccounted_));  // the file ended inside the array
+    GV_RETURN_IF_ERROR(Raw(TakeUnaccounted()));  // the file ended inside the array
   }
   carry_.clear();
-  unaccounted_.clear();
   GV_RETURN_IF_ERROR(CloseRaw());
   return std::move(segments_);
 }

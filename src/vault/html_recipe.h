@@ -35,6 +35,7 @@ class HtmlRecipeWriter {
   Status CloseRaw();                        // ends it, as text or chunks
   Status OnElement(std::string_view glue, std::string_view element);
   Status FeedArray(ByteView piece);
+  std::string TakeUnaccounted();  // what is left of unaccounted_, emptying it
 
   storage::Repository& repo_;
   Lookup lookup_;
@@ -44,6 +45,7 @@ class HtmlRecipeWriter {
   // Array bytes fed to the splitter but not yet accounted for by a delivered
   // element: what must still be stored if the splitter gives up.
   std::string unaccounted_;
+  size_t accounted_ = 0;   // bytes at the front of unaccounted_ already delivered
   std::string raw_small_;  // the current raw segment while it is small
   std::optional<ChunkStreamWriter> raw_;
   std::vector<RecipeSegment> segments_;
