@@ -7,6 +7,7 @@ set -euo pipefail
 
 packages=(cmake g++ make pkg-config python3 zip zlib1g-dev
           libsodium-dev libzip-dev nlohmann-json3-dev libcli11-dev doctest-dev libzstd-dev
+          libisal-dev                  # ISA-L: inflating the export's members
           clang-14 libclang-rt-14-dev  # clang: the libFuzzer targets (tools/fuzz-smoke.sh)
           libcurl4-openssl-dev)        # the S3 backend
 

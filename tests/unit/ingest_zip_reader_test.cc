@@ -88,6 +88,10 @@ uint16_t Get16(const std::string& b, size_t at) {
   return static_cast<uint16_t>(static_cast<unsigned char>(b[at]) |
                                static_cast<unsigned char>(b[at + 1]) << 8);
 }
+void Put16(std::string& b, size_t at, uint16_t v) {
+  b[at] = static_cast<char>(v & 0xFF);
+  b[at + 1] = static_cast<char>(v >> 8);
+}
 void Put32(std::string& b, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) b[at + i] = static_cast<char>(v >> (8 * i));
 }
@@ -138,6 +142,22 @@ void SetBoth(std::string& b, const RawMember& m, Field field, uint32_t value) {
 uint32_t Crc(const std::string& data) {
   return static_cast<uint32_t>(
       crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+}
+
+// Raw deflate of `data` ending in a sync flush: every byte is there, but the
+// stream never reaches a final block.
+std::string DeflateWithoutFinalBlock(const std::string& data) {
+  z_stream zs{};
+  REQUIRE(deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(deflateBound(&zs, data.size()) + 64, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&zs, Z_SYNC_FLUSH) == Z_OK);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
 }
 
 struct ReadResult {
@@ -318,6 +338,46 @@ TEST_SUITE("ingest.zip_reader") {
       ReadResult r = ReadAll(**reader, (*reader)->members()[0]);
       CHECK(r.status.message() == R"(CRC mismatch in member "a.txt")");
     }
+  }
+
+  TEST_CASE("a deflated member of many pieces reads back whole, and a wrong CRC on it is refused") {
+    // Over 4 MiB: inflated on the read-ahead thread, from many compressed reads.
+    TempDir dir;
+    const std::string original = Compressible(9 << 20) + Pseudorandom(1 << 20, 9);
+    WriteZip(dir / "a.zip", {{"conversations.json", original}});
+    auto reader = ZipReader::Open((dir / "a.zip").string());
+    REQUIRE(reader.ok());
+    ReadResult good = ReadAll(**reader, (*reader)->members()[0]);
+    REQUIRE(good.status.ok());
+    CHECK(good.data == original);
+
+    std::string bytes = ReadBytes(dir / "a.zip");
+    const RawMember m = Layout(bytes)[0];
+    SetBoth(bytes, m, Field::kCrc, Get32(bytes, m.central + 16) ^ 0x80000000u);
+    WriteBytes(dir / "bad.zip", bytes);
+    auto bad = ZipReader::Open((dir / "bad.zip").string());
+    REQUIRE(bad.ok());
+    ReadResult r = ReadAll(**bad, (*bad)->members()[0]);
+    CHECK(r.status.message() == R"(CRC mismatch in member "conversations.json")");
+  }
+
+  TEST_CASE("a deflate stream that ends before its final block is damaged compressed data") {
+    TempDir dir;
+    const std::string original = Compressible(50000);
+    // Stored first, so the archive is laid out around exactly these bytes,
+    // then relabelled as deflated with the original's size and CRC.
+    WriteZip(dir / "a.zip", {{"a.txt", DeflateWithoutFinalBlock(original), true}});
+    std::string bytes = ReadBytes(dir / "a.zip");
+    const RawMember m = Layout(bytes)[0];
+    Put16(bytes, m.local + 8, ZIP_CM_DEFLATE);
+    Put16(bytes, m.central + 10, ZIP_CM_DEFLATE);
+    SetBoth(bytes, m, Field::kUncompressedSize, static_cast<uint32_t>(original.size()));
+    SetBoth(bytes, m, Field::kCrc, Crc(original));
+    WriteBytes(dir / "bad.zip", bytes);
+    auto reader = ZipReader::Open((dir / "bad.zip").string());
+    REQUIRE(reader.ok());
+    ReadResult r = ReadAll(**reader, (*reader)->members()[0]);
+    CHECK(r.status.message() == R"(damaged compressed data in member "a.txt")");
   }
 
   TEST_CASE("a member that inflates past its declared size stops there, handing over nothing") {

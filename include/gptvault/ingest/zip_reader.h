@@ -1,6 +1,7 @@
 // ZipReader: reads an export archive member by member, inflating each as a
 // stream and checking its CRC-32, so no member is ever held whole in memory
-// and no damaged byte is ever trusted. The only module that includes <zip.h>.
+// and no damaged byte is ever trusted. The only module that includes <zip.h>;
+// deflated members are inflated by ISA-L (src/ingest/raw_inflater.h).
 #pragma once
 
 #include <cstdint>
