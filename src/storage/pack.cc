@@ -9,9 +9,12 @@ constexpr char kHeaderPurpose[] = "gptvault/pack-header";
 constexpr size_t kEntrySize = 1 + 32 + 8 + 4;
 }  // namespace
 
-PackBuilder::PackBuilder() { PutBytes(data_, AsBytes({kPackMagic, kPackMagicSize})); }
+PackBuilder::PackBuilder(size_t expected_size) : expected_size_(expected_size) {
+  PutBytes(data_, AsBytes({kPackMagic, kPackMagicSize}));
+}
 
 void PackBuilder::Add(ObjectType type, const ObjectId& id, Bytes sealed_blob) {
+  if (data_.capacity() < expected_size_) data_.reserve(expected_size_);
   entries_.push_back({type, id, data_.size(), static_cast<uint32_t>(sealed_blob.size())});
   PutBytes(data_, sealed_blob);
 }

@@ -33,7 +33,9 @@ struct PackEntry {
 // Accumulates sealed blobs in memory until the pack is big enough to write.
 class PackBuilder {
  public:
-  PackBuilder();
+  // `expected_size`: what a pack grows to before it is finished, reserved at
+  // the first Add so the bytes are never copied into a buffer twice as big.
+  explicit PackBuilder(size_t expected_size = 0);
   void Add(ObjectType type, const ObjectId& id, Bytes sealed_blob);
   size_t size() const { return data_.size(); }
   size_t count() const { return entries_.size(); }
@@ -43,6 +45,7 @@ class PackBuilder {
   Bytes Finish(const crypto::SecretBytes& seal_key, std::vector<PackEntry>* entries);
 
  private:
+  size_t expected_size_;
   Bytes data_;
   std::vector<PackEntry> entries_;
 };

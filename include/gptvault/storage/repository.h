@@ -36,6 +36,9 @@ struct RepositoryStats {
   uint64_t bytes_sealed = 0;    // sealed bytes of the new objects (what they add to packs)
 };
 
+// Target size of a pack before it is written.
+constexpr size_t kPackTargetSize = 16 << 20;
+
 class Repository {
  public:
   // Creates a vault in `backend`: a random master key, one key file for
@@ -147,7 +150,7 @@ class Repository {
   crypto::SecretBytes seal_key_;
   std::unique_ptr<Chunker> chunker_;
   Index index_;
-  PackBuilder pack_;
+  PackBuilder pack_{kPackTargetSize + (1 << 20)};  // room for the blob that crosses the target
   std::unique_ptr<SealPool> sealer_;  // compresses and seals beside the caller
   // Submitted to sealer_ or in pack_, not yet in index_.
   std::unordered_set<ObjectId, ObjectIdHash> pending_;
@@ -161,8 +164,5 @@ class Repository {
 // How many deltas deep a read may go before the chain counts as damaged;
 // writers keep chains far shorter (vault/chunk_stream.h).
 constexpr int kMaxDeltaChain = 32;
-
-// Target size of a pack before it is written.
-constexpr size_t kPackTargetSize = 16 << 20;
 
 }  // namespace gptvault::storage
