@@ -745,11 +745,13 @@ def bench_size(size: str, args, bench: Bench, machine: dict, command: str) -> Pa
     md = report(size, args, machine, bench, inputs, conv, runs, med, series, targets, command, started)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = f"{dt.date.today().isoformat()}-{size}"
-    n = 1
-    while (RESULTS / f"{stem}.md").exists() or (RESULTS / f"{stem}.json").exists():
-        n += 1
-        stem = f"{dt.date.today().isoformat()}-{size}-{n}"
+    # Numbered after the newest report of the day, never into a gap, so the
+    # highest number is always the latest run.
+    day = f"{dt.date.today().isoformat()}-{size}"
+    taken = [1 if f.stem == day else int(f.stem[len(day) + 1:])
+             for f in RESULTS.glob(f"{day}*") if f.suffix in (".md", ".json")
+             and (f.stem == day or re.fullmatch(rf"{re.escape(day)}-\d+", f.stem))]
+    stem = day if not taken else f"{day}-{max(taken) + 1}"
     (RESULTS / f"{stem}.md").write_text(md)
     raw = {"size": size, "started": started, "command": command, "machine": machine,
            "restic_no_scan": bench.restic_no_scan, "filter": FILTER, "inputs": inputs, "conversation": conv,
