@@ -1,5 +1,7 @@
 #include "html_recipe.h"
 
+#include <algorithm>
+
 namespace gptvault::vault {
 
 namespace {
@@ -74,7 +76,7 @@ Status HtmlRecipeWriter::OnElement(std::string_view glue, std::string_view eleme
 }
 
 std::string HtmlRecipeWriter::TakeUnaccounted() {
-  std::string rest = unaccounted_.substr(accounted_);
+  std::string rest = unaccounted_.substr(std::min(accounted_, unaccounted_.size()));
   unaccounted_.clear();
   accounted_ = 0;
   return rest;
