@@ -68,6 +68,7 @@ RSS_SERIES = {
 TARGET_ADD1 = 1.0         # first add no slower than restic backing up the unzipped export
 TARGET_ADD2_TIME = 0.5    # monthly re-add at most half of restic's time
 TARGET_ADD2_GROWTH = 0.20  # ... and a fifth of its storage growth
+TARGET_ADD2_GROWTH_ISSUE = 0.25  # issue 4 asks a quarter where DESIGN.md asks a fifth
 TARGET_RESTORE = 0.05     # restoring one conversation 20x faster than restic dump + filter
 TARGET_RSS_MIB = 256      # peak memory under 256 MiB for a 1 GB conversations file
 TARGET_RSS_FLAT = 1.25    # "roughly flat": RSS at 1 GB at most 1.25x RSS at 100 MB
@@ -550,6 +551,9 @@ def evaluate_targets(med: dict, series: dict | None) -> list[dict]:
     t.append({"target": "month-2 storage growth ≤ 0.20× restic's (DESIGN.md: a fifth)", "value": r,
               "shown": f"{fmt(r)}× ({fmt(a / MB if a is not None else None)} MB vs {fmt(b / MB if b is not None else None)} MB)",
               "limit": f"≤ {TARGET_ADD2_GROWTH}×", "result": verdict(r, TARGET_ADD2_GROWTH)})
+    t.append({"target": "month-2 storage growth ≤ 0.25× restic's (issue 4: a quarter)", "value": r,
+              "shown": f"{fmt(r)}×", "limit": f"≤ {TARGET_ADD2_GROWTH_ISSUE}×",
+              "result": verdict(r, TARGET_ADD2_GROWTH_ISSUE)})
     r = ratio(g(gv, "restore", "wall_s"), g(rs, "restore", "wall_s"))
     t.append({"target": "restore one conversation ≤ 0.05× restic dump + filter (wall)", "value": r,
               "shown": f"{fmt(r, 3)}× ({fmt(g(gv, 'restore', 'wall_s'))} s vs {fmt(g(rs, 'restore', 'wall_s'))} s{cpu_note('restore')})",
@@ -649,7 +653,7 @@ def report(size: str, args, machine: dict, bench: Bench, inputs: dict, conv: dic
     L += metric_table(med, "cpu_s", "CPU time, user + sys (s)", 1, 2)
     L += metric_table(med, "peak_rss_kb", "Peak RSS (MiB; for a pipeline, the largest process)", 1024, 0)
     L += metric_table(med, "repo_growth_bytes", "Repository growth (MB)", MB, 2)
-    L += ["## Targets (shared/DESIGN.md, ratios of medians from this run)", "",
+    L += ["## Targets (shared/DESIGN.md and issue 4, ratios of medians from this run)", "",
           "| target | measured | limit | result |", "|---|---|---|---|"]
     L += [f"| {t['target']} | {t['shown']} | {t['limit']} | **{t['result']}** |" for t in targets]
     L += ["", "gptvault's Argon2id key derivation (MODERATE limits) allocates 256 MiB for about a second "
