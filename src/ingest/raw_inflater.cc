@@ -27,9 +27,11 @@ void RawInflater::Feed(ByteView compressed) {
 
 bool RawInflater::needs_input() const { return state_->avail_in == 0; }
 
+bool RawInflater::finished() const { return state_->block_state == ISAL_BLOCK_FINISH; }
+
 RawInflater::Step RawInflater::Inflate(uint8_t* out, size_t capacity, size_t* produced) {
   *produced = 0;
-  if (finished_) return Step::kFinished;
+  if (finished()) return Step::kFinished;
   const uint32_t in_before = state_->avail_in;
   const auto room = static_cast<uint32_t>(std::min(capacity, kMaxStep));
   state_->next_out = out;
@@ -37,10 +39,7 @@ RawInflater::Step RawInflater::Inflate(uint8_t* out, size_t capacity, size_t* pr
   const int rc = isal_inflate(state_.get());
   *produced = room - state_->avail_out;
   if (rc < 0) return Step::kDamaged;
-  if (state_->block_state == ISAL_BLOCK_FINISH) {
-    finished_ = true;
-    return Step::kFinished;
-  }
+  if (finished()) return Step::kFinished;
   if (*produced > 0 || state_->avail_in != in_before) return Step::kProgress;
   return Step::kStalled;
 }

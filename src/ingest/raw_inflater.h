@@ -33,6 +33,8 @@ class RawInflater {
   // needs_input(). Call only when needs_input().
   void Feed(ByteView compressed);
   bool needs_input() const;
+  // The stream's final block has ended: every byte is out.
+  bool finished() const;
 
   // Inflates into out[0, capacity): `*produced` bytes were written.
   Step Inflate(uint8_t* out, size_t capacity, size_t* produced);
@@ -42,7 +44,6 @@ class RawInflater {
 
  private:
   std::unique_ptr<inflate_state> state_;  // ~85 KB: on the heap
-  bool finished_ = false;
 };
 
 }  // namespace gptvault::ingest

@@ -276,7 +276,7 @@ class DeflatedPieces final : public Pieces {
   DeflatedPieces(const ZipMember& m, FilePtr raw) : m_(m), raw_(std::move(raw)) {}
 
   Result<size_t> Next(Bytes& buf) override {
-    if (ended_) return size_t{0};
+    if (inflater_.finished()) return size_t{0};
     // One byte beyond the declared size is enough to catch a member that
     // inflates past it, before any of the excess is handed on.
     const size_t room = static_cast<size_t>(std::min<uint64_t>(buf.size(), m_.size - total_ + 1));
@@ -299,10 +299,7 @@ class DeflatedPieces final : public Pieces {
           inflater_.Inflate(buf.data() + filled, room - filled, &produced);
       filled += produced;
       if (step == RawInflater::Step::kDamaged) return Damaged();
-      if (step == RawInflater::Step::kFinished) {
-        ended_ = true;
-        break;
-      }
+      if (step == RawInflater::Step::kFinished) break;
       // Stuck with input left, or out of input before the final block.
       if (step == RawInflater::Step::kStalled && (input_done_ || !inflater_.needs_input())) {
         return Damaged();
@@ -310,7 +307,7 @@ class DeflatedPieces final : public Pieces {
     }
     if (filled > m_.size - total_) return Status::InvalidArgument(SizeMismatch(m_, m_.size, true));
     total_ += filled;
-    if (ended_) {
+    if (inflater_.finished()) {
       if (total_ != m_.size) return Status::InvalidArgument(SizeMismatch(m_, total_, false));
       if (inflater_.crc() != m_.crc) return ReadError(m_, ZIP_ER_CRC, total_);
     }
@@ -326,7 +323,6 @@ class DeflatedPieces final : public Pieces {
   RawInflater inflater_;
   Bytes in_;  // compressed bytes being inflated
   bool input_done_ = false;
-  bool ended_ = false;
   uint64_t total_ = 0;
 };
 
