@@ -220,14 +220,14 @@ VaultLock::~VaultLock() {
 }
 
 Result<std::unique_ptr<VaultLock>> Repository::AcquireLock(const LockOptions& options) {
-  GV_ASSIGN_OR_RETURN(auto lock, VaultLock::Acquire(Store(), seal_key_, options));
+  GV_ASSIGN_OR_RETURN(auto lock, VaultLock::Acquire(backend(), seal_key_, options));
   // Index files other writers committed since this repository was opened.
   GV_RETURN_IF_ERROR(LoadIndex());
   return lock;
 }
 
 Result<std::vector<LockInfo>> Repository::Locks() {
-  return VaultLock::ListLocks(Store(), seal_key_);
+  return VaultLock::ListLocks(backend(), seal_key_);
 }
 
 }  // namespace gptvault::storage

@@ -85,7 +85,7 @@ Status Repository::FinishPackWrite() {
   return pack_write_status_;
 }
 
-Backend& Repository::Store() {
+Backend& Repository::backend() {
   (void)FinishPackWrite();
   return *backend_;
 }
@@ -93,7 +93,7 @@ Backend& Repository::Store() {
 // Loads the index files not loaded yet. A damaged one is remembered, not
 // fatal, so check and repair can run and objects elsewhere stay readable.
 Status Repository::LoadIndex() {
-  GV_ASSIGN_OR_RETURN(auto files, Store().List("index/"));
+  GV_ASSIGN_OR_RETURN(auto files, backend().List("index/"));
   ignored_.clear();
   for (const FileInfo& f : files) {
     if (!IsHashName("index", f.name)) {
@@ -101,7 +101,7 @@ Status Repository::LoadIndex() {
       continue;
     }
     if (!loaded_index_.insert(f.name).second) continue;
-    auto bytes = Store().Get(f.name);
+    auto bytes = backend().Get(f.name);
     if (!bytes.ok() && bytes.status().code() == Status::Code::kIOError) return bytes.status();
     Status bad = bytes.status();
     std::vector<IndexedPack> packs;
@@ -169,7 +169,7 @@ Status Repository::FlushPack() {
   std::string name = PackName(bytes);
   stats_.bytes_written += bytes.size();
   std::string pack_id = PackIdFromName(name);
-  // Found from now on: a read of it (GetAt) goes through Store(), which
+  // Found from now on: a read of it (GetAt) goes through backend(), which
   // waits for the write.
   index_.AddPack(pack_id, entries);
   for (const PackEntry& e : entries) pending_.erase(e.id);
@@ -193,7 +193,7 @@ Status Repository::Commit() {
   GV_RETURN_IF_ERROR(FinishPackWrite());
   if (uncommitted_.empty()) return Status::Ok();
   Bytes file = EncodeIndexFile(seal_key_, uncommitted_);
-  Status s = Store().Put(NamedAfter("index", file), file);
+  Status s = backend().Put(NamedAfter("index", file), file);
   if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
   stats_.bytes_written += file.size();
   uncommitted_.clear();
@@ -206,7 +206,7 @@ void Repository::Abandon() {
     sealer_->Take(&dropped, true);
   }
   for (const IndexedPack& p : uncommitted_) {
-    (void)Store().Delete("data/" + p.pack_id.substr(0, 2) + "/" + p.pack_id);
+    (void)backend().Delete("data/" + p.pack_id.substr(0, 2) + "/" + p.pack_id);
   }
   uncommitted_.clear();
   pending_.clear();
@@ -251,7 +251,7 @@ Result<Bytes> Repository::GetAt(ObjectType type, const ObjectId& id, int depth) 
   }
   const std::string& pack = index_.pack(loc->pack);
   std::string name = "data/" + pack.substr(0, 2) + "/" + pack;
-  auto sealed = Store().GetRange(name, loc->offset, loc->length);
+  auto sealed = backend().GetRange(name, loc->offset, loc->length);
   if (!sealed.ok()) {
     if (sealed.status().IsNotFound()) {
       return Status::NotFound("pack " + name + " is missing (still syncing?)");
@@ -268,7 +268,7 @@ Result<std::string> Repository::WriteMetaFile(const std::string& folder, ByteVie
   PutBytes(file, AsBytes({kMetaMagic, kMetaMagicSize}));
   PutBytes(file, SealFile(seal_key_, "gptvault/" + folder, plaintext, true));
   std::string name = NamedAfter(folder, file);
-  Status s = Store().Put(name, file);
+  Status s = backend().Put(name, file);
   if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
   stats_.bytes_written += file.size();
   return name;
@@ -277,7 +277,7 @@ Result<std::string> Repository::WriteMetaFile(const std::string& folder, ByteVie
 Result<Bytes> Repository::ReadMetaFile(const std::string& name) {
   size_t slash = name.find('/');
   if (slash == std::string::npos) return Status::InvalidArgument("bad metadata file name");
-  GV_ASSIGN_OR_RETURN(Bytes file, Store().Get(name));
+  GV_ASSIGN_OR_RETURN(Bytes file, backend().Get(name));
   if (NamedAfter(name.substr(0, slash), file) != name) {
     return Status::Corruption(name + " does not match its name (damaged or replaced)");
   }

@@ -91,7 +91,7 @@ Status FinishStagedMoves(Backend& backend, RepairReport& report) {
 
 Result<PackContents> Repository::ReadPack(const std::string& pack_id) {
   const std::string name = PackFileName(pack_id);
-  auto bytes = Store().Get(name);
+  auto bytes = backend().Get(name);
   if (!bytes.ok()) {
     if (bytes.status().IsNotFound()) {
       return Status::NotFound("pack " + name + " is missing (still syncing?)");
@@ -116,23 +116,23 @@ Result<Bytes> Repository::DecodeBlob(ObjectType type, const ObjectId& id, ByteVi
 
 Result<RepairReport> Repository::Repair() {
   RepairReport report;
-  GV_RETURN_IF_ERROR(FinishStagedMoves(Store(), report));
+  GV_RETURN_IF_ERROR(FinishStagedMoves(backend(), report));
 
   // Snapshot files under another snapshot's name go back to their own.
-  GV_ASSIGN_OR_RETURN(auto snapshot_files, Store().List("snapshots/"));
+  GV_ASSIGN_OR_RETURN(auto snapshot_files, backend().List("snapshots/"));
   for (const FileInfo& f : snapshot_files) {
     if (!IsHashName("snapshots", f.name)) continue;
-    auto bytes = Store().Get(f.name);
+    auto bytes = backend().Get(f.name);
     if (!bytes.ok() || IsRightlyNamed(f.name, *bytes)) continue;
     bool authentic =
         bytes->size() > kMetaMagicSize &&
         std::memcmp(bytes->data(), kMetaMagic, kMetaMagicSize) == 0 &&
         OpenFile(seal_key_, "gptvault/snapshots", ByteView(*bytes).subspan(kMetaMagicSize)).ok();
-    if (authentic) GV_RETURN_IF_ERROR(MoveToRightName(Store(), f.name, *bytes, report));
+    if (authentic) GV_RETURN_IF_ERROR(MoveToRightName(backend(), f.name, *bytes, report));
   }
 
   // Every pack's header, by the name the pack ends up under.
-  GV_ASSIGN_OR_RETURN(auto files, Store().List("data/"));
+  GV_ASSIGN_OR_RETURN(auto files, backend().List("data/"));
   std::sort(files.begin(), files.end(),
             [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
   std::map<std::string, std::vector<PackEntry>> packs;
@@ -165,7 +165,7 @@ Result<RepairReport> Repository::Repair() {
                                  ByteView(pack->bytes).subspan(e.offset, e.length));
       });
       if (whole) {
-        GV_RETURN_IF_ERROR(MoveToRightName(Store(), f.name, pack->bytes, report));
+        GV_RETURN_IF_ERROR(MoveToRightName(backend(), f.name, pack->bytes, report));
         id = PackIdFromName(PackName(pack->bytes));
       } else {
         report.packs_misnamed.push_back(f.name);
@@ -173,7 +173,7 @@ Result<RepairReport> Repository::Repair() {
     }
     packs[id] = std::move(pack->entries);
   }
-  GV_RETURN_IF_ERROR(FinishStagedMoves(Store(), report));
+  GV_RETURN_IF_ERROR(FinishStagedMoves(backend(), report));
   report.packs_indexed = packs.size();
 
   // The new index file first: until it is durable, the old ones stay.
@@ -187,7 +187,7 @@ Result<RepairReport> Repository::Repair() {
   if (!indexed.empty()) {
     Bytes file = EncodeIndexFile(seal_key_, indexed);
     report.index_written = "index/" + HashHex(file);
-    Status s = Store().Put(report.index_written, file);
+    Status s = backend().Put(report.index_written, file);
     if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
     stats_.bytes_written += file.size();
   }
@@ -195,7 +195,7 @@ Result<RepairReport> Repository::Repair() {
   // Then every other index file goes if it is damaged, or if every pack it
   // names was rebuilt; one naming a pack that is missing or unreadable stays,
   // as the only record of where that pack's objects were.
-  GV_ASSIGN_OR_RETURN(auto index_files, Store().List("index/"));
+  GV_ASSIGN_OR_RETURN(auto index_files, backend().List("index/"));
   std::sort(index_files.begin(), index_files.end(),
             [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
   for (const FileInfo& f : index_files) {
@@ -204,7 +204,7 @@ Result<RepairReport> Repository::Repair() {
       continue;
     }
     if (f.name == report.index_written) continue;
-    auto bytes = Store().Get(f.name);
+    auto bytes = backend().Get(f.name);
     if (!bytes.ok() && bytes.status().code() == Status::Code::kIOError) return bytes.status();
     Status bad = bytes.status();
     std::vector<IndexedPack> listed;
@@ -229,7 +229,7 @@ Result<RepairReport> Repository::Repair() {
       }
       reason = "superseded";
     }
-    GV_RETURN_IF_ERROR(Store().Delete(f.name));
+    GV_RETURN_IF_ERROR(backend().Delete(f.name));
     report.index_deleted.push_back({f.name, reason});
   }
 

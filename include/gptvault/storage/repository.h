@@ -56,8 +56,10 @@ class Repository {
 
   const VaultConfig& config() const { return config_; }
   const Chunker& chunker() const { return *chunker_; }
-  // The backend, once any pack write in flight has finished.
-  Backend& backend() { return Store(); }
+  // The backend, once any pack write in flight has finished: it sees the
+  // same calls in the same order as if packs were written in line. Every
+  // use of the backend, inside the repository too, goes through here.
+  Backend& backend();
   const Index& index() const { return index_; }
   const RepositoryStats& stats() const { return stats_; }
 
@@ -135,9 +137,6 @@ class Repository {
   // was one, is returned from then on until Abandon (the command must not
   // commit).
   Status FinishPackWrite();
-  // backend_, after the pack write in flight: the backend sees the same
-  // calls in the same order as if packs were written in line.
-  Backend& Store();
 
   std::unique_ptr<Backend> backend_;
   // A full pack is written on this thread while the caller goes on filling
