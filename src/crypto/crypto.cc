@@ -66,6 +66,14 @@ Hash KeyedHash(const SecretBytes& key, ByteView data) {
   return h;
 }
 
+Fingerprint KeyedFingerprint(const SecretBytes& key, ByteView data) {
+  static_assert(crypto_shorthash_siphashx24_BYTES == kFingerprintSize);
+  static_assert(crypto_shorthash_siphashx24_KEYBYTES <= kKeySize);
+  Fingerprint f;
+  crypto_shorthash_siphashx24(f.data(), data.data(), data.size(), key.data());
+  return f;
+}
+
 Bytes Seal(const SecretBytes& key, ByteView ad, ByteView plaintext) {
   Bytes out(kNonceSize + plaintext.size() + kTagSize);
   randombytes_buf(out.data(), kNonceSize);

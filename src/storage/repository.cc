@@ -71,6 +71,7 @@ Result<std::unique_ptr<Repository>> Repository::Open(std::unique_ptr<Backend> ba
   repo->backend_ = std::move(backend);
   repo->config_ = config;
   repo->id_key_ = crypto::DeriveSubkey(master, crypto::KeyPurpose::kObjectId);
+  repo->fingerprint_key_ = crypto::DeriveSubkey(master, crypto::KeyPurpose::kFingerprint);
   repo->seal_key_ = crypto::DeriveSubkey(master, crypto::KeyPurpose::kObjectSeal);
   repo->chunker_ = std::make_unique<Chunker>(
       crypto::DeriveSubkey(master, crypto::KeyPurpose::kChunker), config.chunker);
@@ -126,6 +127,10 @@ ObjectId Repository::IdOf(ByteView plaintext) const {
 }
 
 crypto::KeyedHasher Repository::NewHasher() const { return crypto::KeyedHasher(id_key_); }
+
+crypto::Fingerprint Repository::FingerprintOf(ByteView plaintext) const {
+  return crypto::KeyedFingerprint(fingerprint_key_, plaintext);
+}
 
 bool Repository::Contains(const ObjectId& id) const {
   return index_.Contains(id) || pending_.count(id) != 0;

@@ -1,7 +1,8 @@
 // `add`: one export archive in, one snapshot out.
 //
-// Conversations are recognised by the keyed hash of their exact bytes before
-// anything is parsed: bytes already in the vault cost a hash and a lookup.
+// Conversations are recognised by a keyed fingerprint of their exact bytes
+// before anything is parsed: bytes already in the vault cost a fingerprint and
+// a lookup.
 // Only new bytes are parsed, chunked, compressed, sealed and packed. The same
 // checks as `verify` run on the way; a refused archive leaves no trace.
 #include <ctime>
@@ -24,6 +25,16 @@ using ingest::ExportMember;
 using storage::ObjectId;
 using storage::ObjectIdHash;
 using storage::ObjectType;
+
+// Fingerprints are keyed PRF outputs, so any 8 of their bytes are uniform.
+struct FingerprintHash {
+  size_t operator()(const crypto::Fingerprint& f) const {
+    size_t h;
+    static_assert(sizeof h <= sizeof f);
+    __builtin_memcpy(&h, f.data(), sizeof h);
+    return h;
+  }
+};
 
 std::string NowIso8601() {
   std::time_t t = std::time(nullptr);
@@ -73,7 +84,9 @@ class Ingester : public ingest::ExportVisitor {
     }
     for (auto& [id, rec] : catalog_.conversations) {
       for (size_t i = 0; i < rec.versions.size(); ++i) {
-        known_.emplace(rec.versions[i].hash, Known{&rec, i});
+        const ConversationVersion& v = rec.versions[i];
+        known_.emplace(v.hash, Known{&rec, i});
+        if (v.fingerprint) known_fp_.emplace(*v.fingerprint, Known{&rec, i});
       }
     }
   }
@@ -92,9 +105,10 @@ class Ingester : public ingest::ExportVisitor {
       if (BaseName(m.name) == "chat.html") {
         mm.recipe = true;
         recipe_.emplace(repo_, [this](std::string_view bytes) -> std::optional<ObjectId> {
-          ObjectId hash = repo_.IdOf(AsBytes(bytes));
-          if (known_.count(hash)) return hash;
-          return std::nullopt;
+          std::optional<ObjectId> hash;
+          const Known* known = Recognise(AsBytes(bytes), repo_.FingerprintOf(AsBytes(bytes)), hash);
+          if (!known) return std::nullopt;
+          return known->version().hash;
         });
       } else {
         writer_.emplace(repo_, ObjectType::kData);
@@ -210,20 +224,37 @@ class Ingester : public ingest::ExportVisitor {
  private:
   struct Known {
     ConversationRecord* record;
-    size_t version;
+    size_t index;
+    const ConversationVersion& version() const { return record->versions[index]; }
   };
+
+  // The version these exact bytes are, if the vault or this export has them:
+  // found by fingerprint, else by hash (a version recorded before
+  // fingerprints existed, which gets one now). Sets `hash` when it had to be
+  // computed, so bytes that turn out new are not hashed twice.
+  const Known* Recognise(ByteView bytes, const crypto::Fingerprint& fingerprint,
+                         std::optional<ObjectId>& hash) {
+    if (auto it = known_fp_.find(fingerprint); it != known_fp_.end()) return &it->second;
+    hash = repo_.IdOf(bytes);
+    auto it = known_.find(*hash);
+    if (it == known_.end()) return nullptr;
+    it->second.record->versions[it->second.index].fingerprint = fingerprint;
+    return &known_fp_.emplace(fingerprint, it->second).first->second;
+  }
 
   Result<ObjectId> AddConversation(std::string_view json) {
     ++counts_.conversations;
     SampleMemory();
     Report();
-    ObjectId hash = repo_.IdOf(AsBytes(json));
-    if (auto known = known_.find(hash); known != known_.end()) {
-      ConversationRecord& rec = *known->second.record;
-      checker_.Add(FactsOf(rec, rec.versions[known->second.version]));
-      Touch(rec, known->second.version, /*is_new_version=*/false);
-      return hash;
+    crypto::Fingerprint fingerprint = repo_.FingerprintOf(AsBytes(json));
+    std::optional<ObjectId> seen_hash;
+    if (const Known* known = Recognise(AsBytes(json), fingerprint, seen_hash)) {
+      ConversationRecord& rec = *known->record;
+      checker_.Add(FactsOf(rec, known->version()));
+      Touch(rec, known->index, /*is_new_version=*/false);
+      return known->version().hash;
     }
+    ObjectId hash = *seen_hash;
     auto info = ingest::ParseConversation(json);
     if (!info.ok()) {
       return info.status().WithContext("conversation " + std::to_string(counts_.conversations));
@@ -231,6 +262,7 @@ class Ingester : public ingest::ExportVisitor {
     checker_.Add(*info);
     ConversationVersion v;
     v.hash = hash;
+    v.fingerprint = fingerprint;
     v.first_seq = seq_;
     v.title = info->title;
     v.update_time = info->update_time;
@@ -248,6 +280,7 @@ class Ingester : public ingest::ExportVisitor {
     rec.versions.push_back(std::move(v));
     size_t index = rec.versions.size() - 1;
     known_.emplace(hash, Known{&rec, index});
+    known_fp_.emplace(fingerprint, Known{&rec, index});
     Touch(rec, index, /*is_new_version=*/true);
     return hash;
   }
@@ -294,6 +327,7 @@ class Ingester : public ingest::ExportVisitor {
   AddCounts counts_;
   std::vector<std::string> warnings_;
   std::unordered_map<ObjectId, Known, ObjectIdHash> known_;
+  std::unordered_map<crypto::Fingerprint, Known, FingerprintHash> known_fp_;
   std::unordered_set<std::string> seen_here_;
   uint64_t sealed_at_start_ = 0;
   uint64_t sealed_conversations_ = 0;

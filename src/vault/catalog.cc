@@ -29,6 +29,7 @@ std::string EncodeCatalog(const Catalog& catalog) {
                       {"branches", v.branches},
                       {"assets", AssetRefsToJson(v.assets)}};
       if (v.delta_depth > 0) version["delta_depth"] = v.delta_depth;
+      if (v.fingerprint) version["fingerprint"] = ToHex(*v.fingerprint);
       versions.push_back(std::move(version));
     }
     convs.push_back({{"id", id},
@@ -66,6 +67,11 @@ Result<Catalog> DecodeCatalog(std::string_view text) {
       for (const json& v : e.at("versions")) {
         ConversationVersion ver;
         if (!IdFromJson(v.at("hash"), ver.hash)) return Status::Corruption("bad catalog hash");
+        if (auto fp = v.find("fingerprint"); fp != v.end()) {
+          if (!IdFromJson(*fp, ver.fingerprint.emplace())) {
+            return Status::Corruption("bad catalog fingerprint");
+          }
+        }
         ver.content = ChunksFromJson(v.at("content"));
         ver.first_seq = v.at("first_seq").get<uint64_t>();
         ver.delta_depth = v.value("delta_depth", uint32_t{0});

@@ -16,7 +16,9 @@ using nlohmann::json;
 
 inline json IdToJson(const storage::ObjectId& id) { return ToHex(id); }
 
-inline bool IdFromJson(const json& j, storage::ObjectId& id) {
+// Ids and fingerprints alike: lowercase hex of exactly N bytes.
+template <size_t N>
+inline bool IdFromJson(const json& j, std::array<uint8_t, N>& id) {
   if (!j.is_string()) return false;
   auto b = FromHex(j.get_ref<const std::string&>());
   if (!b || b->size() != id.size()) return false;

@@ -41,6 +41,17 @@ TEST_SUITE("crypto") {
     CHECK(h.Final() == KeyedHash(k1, AsBytes("abc")));
   }
 
+  TEST_CASE("fingerprints are SipHash-2-4-128 keyed with the key's first 16 bytes") {
+    // The reference implementation's vectors_sip128[0]: key 00..0f, empty message.
+    Bytes key_bytes(kKeySize, 0xee);
+    for (uint8_t i = 0; i < 16; ++i) key_bytes[i] = i;
+    auto key = SecretBytes::Copy(key_bytes);
+    CHECK(ToHex(KeyedFingerprint(key, {})) == "a3817f04ba25a8e66df67214c7550293");
+    auto other = SecretBytes::Random(kKeySize);
+    CHECK(KeyedFingerprint(key, AsBytes("abc")) != KeyedFingerprint(other, AsBytes("abc")));
+    CHECK(KeyedFingerprint(key, AsBytes("abc")) != KeyedFingerprint(key, AsBytes("abd")));
+  }
+
   TEST_CASE("subkeys differ by purpose and are stable for one master key") {
     auto master = SecretBytes::Random(kKeySize);
     auto a = DeriveSubkey(master, KeyPurpose::kObjectId);

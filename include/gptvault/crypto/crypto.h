@@ -44,6 +44,16 @@ class KeyedHasher {
 };
 Hash KeyedHash(const SecretBytes& key, ByteView data);
 
+// SipHash-2-4 with a 128-bit output (libsodium's crypto_shorthash_siphashx24),
+// keyed with the first 16 bytes of `key`. A PRF: without the key nobody can
+// make two byte strings share a fingerprint except by chance (2^-128 a pair).
+// It only tells whether bytes were seen before (three times the speed of
+// KeyedHash here); it never names stored content, and is kept only inside
+// sealed metadata.
+constexpr size_t kFingerprintSize = 16;
+using Fingerprint = std::array<uint8_t, kFingerprintSize>;
+Fingerprint KeyedFingerprint(const SecretBytes& key, ByteView data);
+
 // XChaCha20-Poly1305-IETF with a fresh random nonce.
 // Sealed layout: nonce(24) || ciphertext || tag(16).
 Bytes Seal(const SecretBytes& key, ByteView ad, ByteView plaintext);
@@ -69,10 +79,11 @@ Result<SecretBytes> DeriveKeyFromPassphrase(const SecretBytes& passphrase,
 // Purpose keys derived from the master key with crypto_kdf, context
 // "gptvault". The numbering is part of the format.
 enum class KeyPurpose : uint64_t {
-  kObjectId = 1,   // keyed BLAKE2b of object plaintext
-  kObjectSeal = 2, // AEAD of objects, pack headers, indexes, snapshots
-  kChunker = 3,    // seeds the content-defined chunker's gear table
-  kConfigMac = 4,  // authenticates the vault's config file
+  kObjectId = 1,     // keyed BLAKE2b of object plaintext
+  kObjectSeal = 2,   // AEAD of objects, pack headers, indexes, snapshots
+  kChunker = 3,      // seeds the content-defined chunker's gear table
+  kConfigMac = 4,    // authenticates the vault's config file
+  kFingerprint = 5,  // keyed SipHash fingerprints of conversations (catalog)
 };
 SecretBytes DeriveSubkey(const SecretBytes& master, KeyPurpose purpose);
 

@@ -67,6 +67,8 @@ class Repository {
   ObjectId IdOf(ByteView plaintext) const;
   // A keyed hash for identifying content without storing it (same key).
   crypto::KeyedHasher NewHasher() const;
+  // A faster keyed fingerprint for recognising bytes seen before; never an id.
+  crypto::Fingerprint FingerprintOf(ByteView plaintext) const;
 
   // Stores `plaintext` unless an object with its id exists already. Returns
   // the id. May write a pack to the backend when the current one is full.
@@ -146,6 +148,7 @@ class Repository {
   Status pack_write_status_;
   VaultConfig config_;
   crypto::SecretBytes id_key_;
+  crypto::SecretBytes fingerprint_key_;
   crypto::SecretBytes seal_key_;
   std::unique_ptr<Chunker> chunker_;
   Index index_;

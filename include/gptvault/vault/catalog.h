@@ -24,6 +24,9 @@ struct ChunkList {
 
 struct ConversationVersion {
   storage::ObjectId hash{};  // keyed BLAKE2b of the exact bytes in the export
+  // Keyed SipHash of the same bytes: how an add recognises them quickly.
+  // Absent in catalogs written before it existed, until their next add.
+  std::optional<crypto::Fingerprint> fingerprint;
   ChunkList content;
   // 0: `content` is chunks in their own right. n > 0: `content` is one
   // object compressed against the version before it, itself n-1 deep.
