@@ -74,6 +74,7 @@ class Ingester : public ingest::ExportVisitor {
         catalog_(std::move(catalog)),
         seq_(seq),
         members_(reader.members().size()),
+        file_fingerprints_(reader.members().size()),
         progress_fn_(std::move(progress)) {
     catalog_.seq = seq;
     for (const ExportMember& m : reader.members()) {
@@ -88,6 +89,9 @@ class Ingester : public ingest::ExportVisitor {
         known_.emplace(v.hash, Known{&rec, i});
         if (v.fingerprint) known_fp_.emplace(*v.fingerprint, Known{&rec, i});
       }
+    }
+    for (const auto& [id, asset] : catalog_.assets) {
+      if (asset.fingerprint) known_files_.emplace(*asset.fingerprint, &asset.content);
     }
   }
 
@@ -110,6 +114,9 @@ class Ingester : public ingest::ExportVisitor {
           if (!known) return std::nullopt;
           return known->version().hash;
         });
+      } else if (m.size <= kWholeFileLimit) {
+        whole_file_.emplace();
+        whole_file_->reserve(m.size);
       } else {
         writer_.emplace(repo_, ObjectType::kData);
       }
@@ -120,6 +127,10 @@ class Ingester : public ingest::ExportVisitor {
   Status OnData(ByteView piece) override {
     counts_.bytes_read += piece.size();
     Report();
+    if (whole_file_) {
+      whole_file_->insert(whole_file_->end(), piece.begin(), piece.end());
+      return Status::Ok();
+    }
     return recipe_ ? recipe_->Feed(piece) : writer_->Feed(piece);
   }
 
@@ -138,6 +149,9 @@ class Ingester : public ingest::ExportVisitor {
     } else if (recipe_) {
       GV_ASSIGN_OR_RETURN(current_->segments, recipe_->Finish());
       recipe_.reset();
+    } else if (whole_file_) {
+      GV_ASSIGN_OR_RETURN(current_->content, StoreWholeFile(m.ordinal, *whole_file_));
+      whole_file_.reset();
     } else if (m.kind == ExportMember::Kind::kOther) {
       GV_ASSIGN_OR_RETURN(current_->content, writer_->Finish());
       writer_.reset();
@@ -196,6 +210,7 @@ class Ingester : public ingest::ExportVisitor {
       }
       rec.name = hit.name;
       rec.content = members_[hit.member].content;
+      rec.fingerprint = file_fingerprints_[hit.member];
     }
     counts_.attachments_referenced = report.attachments_referenced;
     counts_.attachments_missing = report.attachments_missing;
@@ -285,6 +300,21 @@ class Ingester : public ingest::ExportVisitor {
     return hash;
   }
 
+  // A file small enough to hold is recognised whole by its fingerprint, so
+  // an attachment already in the vault costs neither chunking nor hashing.
+  Result<ChunkList> StoreWholeFile(size_t ordinal, const Bytes& bytes) {
+    crypto::Fingerprint fingerprint = repo_.FingerprintOf(bytes);
+    file_fingerprints_[ordinal] = fingerprint;
+    if (auto it = known_files_.find(fingerprint);
+        it != known_files_.end() && it->second->size == bytes.size()) {
+      return *it->second;
+    }
+    GV_ASSIGN_OR_RETURN(ChunkList content, StoreChunked(repo_, ObjectType::kData, bytes));
+    members_[ordinal].content = std::move(content);
+    known_files_.emplace(fingerprint, &members_[ordinal].content);
+    return members_[ordinal].content;
+  }
+
   // A conversation seen before is stored as a change to its newest stored
   // version (chunk_stream.h): most months it grew by a few messages.
   Status StoreVersion(const ConversationRecord& rec, std::string_view json,
@@ -321,9 +351,17 @@ class Ingester : public ingest::ExportVisitor {
   Catalog catalog_;
   uint64_t seq_;
   std::vector<ManifestMember> members_;  // by ordinal: archive order
+  // Of the members held whole (StoreWholeFile), by ordinal.
+  std::vector<std::optional<crypto::Fingerprint>> file_fingerprints_;
   ManifestMember* current_ = nullptr;
   std::optional<ChunkStreamWriter> writer_;
   std::optional<HtmlRecipeWriter> recipe_;
+  std::optional<Bytes> whole_file_;
+  // Files already stored, by fingerprint: from the catalog's assets and
+  // from this export. The lists live in catalog_ and members_.
+  std::unordered_map<crypto::Fingerprint, const ChunkList*, FingerprintHash> known_files_;
+  // Larger files stream through the chunker instead of being held.
+  static constexpr uint64_t kWholeFileLimit = 16 << 20;
   AddCounts counts_;
   std::vector<std::string> warnings_;
   std::unordered_map<ObjectId, Known, ObjectIdHash> known_;

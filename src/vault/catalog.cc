@@ -7,6 +7,13 @@ namespace gptvault::vault {
 using namespace detail;
 
 namespace {
+// An absent fingerprint is fine; a malformed one is not.
+bool GetOptFingerprint(const json& j, std::optional<crypto::Fingerprint>& out) {
+  auto it = j.find("fingerprint");
+  if (it == j.end()) return true;
+  return IdFromJson(*it, out.emplace());
+}
+
 json AssetRefsToJson(const std::vector<ConversationVersion::AssetRef>& refs) {
   json out = json::array();
   for (const auto& r : refs) out.push_back({{"id", r.id}, {"name", OptString(r.name)}});
@@ -39,10 +46,12 @@ std::string EncodeCatalog(const Catalog& catalog) {
   }
   json assets = json::array();
   for (const auto& [id, a] : catalog.assets) {
-    assets.push_back({{"id", id},
-                      {"name", a.name},
-                      {"content", ChunksToJson(a.content)},
-                      {"first_seq", a.first_seq}});
+    json asset = {{"id", id},
+                  {"name", a.name},
+                  {"content", ChunksToJson(a.content)},
+                  {"first_seq", a.first_seq}};
+    if (a.fingerprint) asset["fingerprint"] = ToHex(*a.fingerprint);
+    assets.push_back(std::move(asset));
   }
   return Dump(json{{"format", "gptvault-catalog"},
                    {"version", 1},
@@ -67,10 +76,8 @@ Result<Catalog> DecodeCatalog(std::string_view text) {
       for (const json& v : e.at("versions")) {
         ConversationVersion ver;
         if (!IdFromJson(v.at("hash"), ver.hash)) return Status::Corruption("bad catalog hash");
-        if (auto fp = v.find("fingerprint"); fp != v.end()) {
-          if (!IdFromJson(*fp, ver.fingerprint.emplace())) {
-            return Status::Corruption("bad catalog fingerprint");
-          }
+        if (!GetOptFingerprint(v, ver.fingerprint)) {
+          return Status::Corruption("bad catalog fingerprint");
         }
         ver.content = ChunksFromJson(v.at("content"));
         ver.first_seq = v.at("first_seq").get<uint64_t>();
@@ -100,6 +107,9 @@ Result<Catalog> DecodeCatalog(std::string_view text) {
         rec.name = a.at("name").get<std::string>();
         rec.content = ChunksFromJson(a.at("content"));
         rec.first_seq = a.at("first_seq").get<uint64_t>();
+        if (!GetOptFingerprint(a, rec.fingerprint)) {
+          return Status::Corruption("bad catalog fingerprint");
+        }
         std::string id = rec.id;
         c.assets.emplace(std::move(id), std::move(rec));
       }

@@ -1,5 +1,5 @@
-// The catalog's encoding, and how an add reads a catalog written before one
-// of its fields existed.
+// The catalog's encoding, the fingerprints by which an add recognises what it
+// stored before, and how it reads a catalog written before they existed.
 #include <doctest/doctest.h>
 
 #include "gptvault/vault/catalog.h"
@@ -33,6 +33,28 @@ vault::Snapshot Newest(vault::Vault& v) {
   return snapshots->back();
 }
 
+// A conversation whose one message shows the picture file-AbC123.
+std::string WithPicture(const std::string& id) {
+  return R"({"id":")" + id + R"(","conversation_id":")" + id +
+         R"(","title":"Pic","create_time":1714585031.1,"update_time":1714585060.8,)"
+         R"("current_node":"n1","mapping":{"n1":{"id":"n1","parent":null,"children":[],)"
+         R"("message":{"id":"n1","author":{"role":"user"},"content":{"content_type":)"
+         R"("multimodal_text","parts":[{"content_type":"image_asset_pointer",)"
+         R"("asset_pointer":"file-service://file-AbC123"}]}}}}})";
+}
+
+Bytes PictureOf(vault::Vault& v, const std::string& id) {
+  auto assets = v.AssetsOf(id);
+  REQUIRE(assets.ok());
+  REQUIRE(assets->present.size() == 1);
+  Bytes out;
+  REQUIRE(v.ReadAsset(assets->present[0], [&](ByteView piece) {
+             out.insert(out.end(), piece.begin(), piece.end());
+             return Status::Ok();
+           }).ok());
+  return out;
+}
+
 Catalog OneConversationTwoVersions() {
   ConversationVersion fingerprinted, older;
   fingerprinted.hash.fill(1);
@@ -44,6 +66,11 @@ Catalog OneConversationTwoVersions() {
   Catalog c;
   c.seq = 2;
   c.conversations["conv-1"] = rec;
+  vault::AssetRecord picture;
+  picture.id = "file-AbC123";
+  picture.name = "photo.png";
+  picture.fingerprint.emplace().fill(9);
+  c.assets[picture.id] = picture;
   return c;
 }
 
@@ -58,6 +85,8 @@ TEST_SUITE("vault catalog") {
     REQUIRE(versions[0].fingerprint.has_value());
     CHECK(ToHex(*versions[0].fingerprint) == "07070707070707070707070707070707");
     CHECK(!versions[1].fingerprint.has_value());
+    CHECK(back->assets.at("file-AbC123").fingerprint ==
+          OneConversationTwoVersions().assets.at("file-AbC123").fingerprint);
   }
 
   TEST_CASE("a fingerprint of the wrong length makes the catalog damaged") {
@@ -69,12 +98,35 @@ TEST_SUITE("vault catalog") {
     CHECK(back.status().code() == Status::Code::kCorruption);
   }
 
-  TEST_CASE("a catalog written before fingerprints existed still recognises every conversation") {
+  TEST_CASE(
+      "an attachment whose bytes change from one export to the next restores as each had it") {
     MemBackend mem;
     REQUIRE(storage::Repository::Init(mem, Pass("pw"), FastKdf()).ok());
     TempDir dir;
-    WriteExport(dir / "1.zip", {TinyConversation("conv-aaaa-0001", "One"),
-                                TinyConversation("conv-aaaa-0002", "Two")});
+    Bytes first = crypto::RandomBytes(100000), second = crypto::RandomBytes(100000);
+    WriteExport(dir / "1.zip", {WithPicture("conv-pic-0001")}, {{"file-AbC123-photo.png", first}});
+    WriteExport(dir / "2.zip", {WithPicture("conv-pic-0001")}, {{"file-AbC123-photo.png", second}});
+    auto v = MustOpen(mem);
+    for (const auto& [zip, bytes] :
+         {std::pair{"1.zip", &first}, {"2.zip", &second}, {"1.zip", &first}, {"1.zip", &first}}) {
+      CAPTURE(zip);
+      REQUIRE(v->Add(dir / zip).ok());
+      CHECK(PictureOf(*v, "conv-pic-0001") == *bytes);
+      // The fingerprint recorded is that of the bytes the vault holds.
+      CHECK(CatalogOf(*v, Newest(*v)).assets.at("file-AbC123").fingerprint ==
+            v->repository().FingerprintOf(*bytes));
+    }
+  }
+
+  TEST_CASE("a catalog written before fingerprints existed still recognises everything in it") {
+    MemBackend mem;
+    REQUIRE(storage::Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    TempDir dir;
+    Bytes picture = crypto::RandomBytes(100000);
+    WriteExport(dir / "1.zip",
+                {TinyConversation("conv-aaaa-0001", "One"),
+                 TinyConversation("conv-aaaa-0002", "Two"), WithPicture("conv-pic-0001")},
+                {{"file-AbC123-photo.png", picture}});
     {
       // The vault as an older gptvault left it: the newest snapshot's
       // catalog has no fingerprints.
@@ -88,6 +140,8 @@ TEST_SUITE("vault catalog") {
           version.fingerprint.reset();
         }
       }
+      REQUIRE(old.assets.at("file-AbC123").fingerprint.has_value());
+      old.assets.at("file-AbC123").fingerprint.reset();
       old.seq = first.seq + 1;
       std::string text = vault::EncodeCatalog(old);
       auto& repo = v->repository();
@@ -103,13 +157,17 @@ TEST_SUITE("vault catalog") {
     auto v = MustOpen(mem);
     auto added = v->Add(dir / "1.zip");
     REQUIRE(added.ok());
-    CHECK(added->snapshot.counts.unchanged == 2);
+    CHECK(added->snapshot.counts.unchanged == 3);
     CHECK(added->snapshot.counts.updated == 0);
     CHECK(added->snapshot.counts.new_conversations == 0);
     // ...and the add fingerprinted them, so the next one finds them faster.
-    for (const auto& [id, rec] : CatalogOf(*v, Newest(*v)).conversations) {
+    Catalog now = CatalogOf(*v, Newest(*v));
+    for (const auto& [id, rec] : now.conversations) {
       CHECK(rec.versions.size() == 1);
-      CHECK(rec.versions[0].fingerprint.has_value());
+      CHECK(rec.versions[0].fingerprint ==
+            v->repository().FingerprintOf(RestoreEverything(*v)[id]));
     }
+    CHECK(now.assets.at("file-AbC123").fingerprint == v->repository().FingerprintOf(picture));
+    CHECK(PictureOf(*v, "conv-pic-0001") == picture);
   }
 }

@@ -67,6 +67,9 @@ struct AssetRecord {
   std::string id;
   std::string name;  // original file name, as the export gave it (untrusted)
   ChunkList content;
+  // Keyed SipHash of the file's bytes, for files of at most 16 MiB: how an
+  // add recognises the file without chunking it.
+  std::optional<crypto::Fingerprint> fingerprint;
   uint64_t first_seq = 0;
 };
 
