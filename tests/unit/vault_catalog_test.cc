@@ -2,6 +2,8 @@
 // stored before, and how it reads a catalog written before they existed.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "gptvault/vault/catalog.h"
 #include "gptvault/vault/snapshot.h"
 #include "test_vaults.h"
@@ -87,6 +89,28 @@ TEST_SUITE("vault catalog") {
     CHECK(!versions[1].fingerprint.has_value());
     CHECK(back->assets.at("file-AbC123").fingerprint ==
           OneConversationTwoVersions().assets.at("file-AbC123").fingerprint);
+  }
+
+  TEST_CASE("the catalog is written in the canonical form nlohmann gives, whatever its strings") {
+    Catalog c = OneConversationTwoVersions();
+    ConversationRecord& rec = c.conversations.at("conv-1");
+    rec.create_time = 1714585031.1;
+    rec.versions[0].title = "Ünïcödé \"quoted\" \\ back\tslash\n\x01\x7f";
+    rec.versions[0].update_time = 1714585060.0;
+    rec.versions[0].delta_depth = 3;
+    rec.versions[0].assets = {{"file-1", std::nullopt}, {"file-2", "a\xff\xfe broken name"}};
+    rec.versions[0].content = {123, {storage::ObjectId{}, storage::ObjectId{}}};
+    rec.versions[1].update_time = 1e300;
+    c.assets.at("file-AbC123").name = "caf\xc3\xa9 \xc3";
+    c.assets["file-zzz"].name = "plain.png";
+    std::string text = vault::EncodeCatalog(c);
+    CHECK(text == nlohmann::json::parse(text).dump(-1, ' ', false,
+                                                   nlohmann::json::error_handler_t::replace));
+    auto back = vault::DecodeCatalog(text);
+    REQUIRE(back.ok());
+    CHECK(vault::EncodeCatalog(*back) == text);
+    CHECK(back->conversations.at("conv-1").versions[0].title == rec.versions[0].title);
+    CHECK(back->conversations.at("conv-1").versions[0].delta_depth == 3);
   }
 
   TEST_CASE("a fingerprint of the wrong length makes the catalog damaged") {
