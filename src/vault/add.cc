@@ -6,6 +6,7 @@
 // Only new bytes are parsed, chunked, compressed, sealed and packed. The same
 // checks as `verify` run on the way; a refused archive leaves no trace.
 #include <ctime>
+#include <future>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -385,12 +386,18 @@ class Ingester : public ingest::ExportVisitor {
 Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressFn& progress) {
   // One writer at a time, held until Add returns (storage/lock.h).
   GV_ASSIGN_OR_RETURN(auto writer_lock, repo_->AcquireLock(options_.lock));
-  GV_ASSIGN_OR_RETURN(auto reader, ingest::ExportReader::Open(archive_path));
-  GV_ASSIGN_OR_RETURN(auto previous, LatestSnapshot());
-  Catalog catalog;
-  if (previous) {
-    GV_ASSIGN_OR_RETURN(catalog, LoadCatalog(*previous));
-  }
+  // The archive's directory is read (and every local header checked against
+  // it) on a second thread while the newest catalog is read and decrypted
+  // here: neither needs the other, and on a large export each takes ~0.1 s.
+  auto opening = std::async(std::launch::async,
+                            [&archive_path] { return ingest::ExportReader::Open(archive_path); });
+  Result<std::optional<Snapshot>> latest = LatestSnapshot();
+  Result<Catalog> loaded = Catalog{};
+  if (latest.ok() && *latest) loaded = LoadCatalog(**latest);
+  // A bad archive is reported first, as when the two ran in turn.
+  GV_ASSIGN_OR_RETURN(auto reader, opening.get());
+  GV_ASSIGN_OR_RETURN(std::optional<Snapshot> previous, std::move(latest));
+  GV_ASSIGN_OR_RETURN(Catalog catalog, std::move(loaded));
   Snapshot snap;
   snap.seq = previous ? previous->seq + 1 : 1;
   snap.parent = previous ? previous->name : "";
