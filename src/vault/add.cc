@@ -151,7 +151,7 @@ class Ingester : public ingest::ExportVisitor {
       GV_ASSIGN_OR_RETURN(current_->segments, recipe_->Finish());
       recipe_.reset();
     } else if (whole_file_) {
-      GV_ASSIGN_OR_RETURN(current_->content, StoreWholeFile(m.ordinal, *whole_file_));
+      GV_RETURN_IF_ERROR(StoreWholeFile(m.ordinal, *whole_file_));
       whole_file_.reset();
     } else if (m.kind == ExportMember::Kind::kOther) {
       GV_ASSIGN_OR_RETURN(current_->content, writer_->Finish());
@@ -303,17 +303,19 @@ class Ingester : public ingest::ExportVisitor {
 
   // A file small enough to hold is recognised whole by its fingerprint, so
   // an attachment already in the vault costs neither chunking nor hashing.
-  Result<ChunkList> StoreWholeFile(size_t ordinal, const Bytes& bytes) {
+  // Sets members_[ordinal].content.
+  Status StoreWholeFile(size_t ordinal, const Bytes& bytes) {
     crypto::Fingerprint fingerprint = repo_.FingerprintOf(bytes);
     file_fingerprints_[ordinal] = fingerprint;
+    ChunkList& content = members_[ordinal].content;
     if (auto it = known_files_.find(fingerprint);
         it != known_files_.end() && it->second->size == bytes.size()) {
-      return *it->second;
+      content = *it->second;
+      return Status::Ok();
     }
-    GV_ASSIGN_OR_RETURN(ChunkList content, StoreChunked(repo_, ObjectType::kData, bytes));
-    members_[ordinal].content = std::move(content);
-    known_files_.emplace(fingerprint, &members_[ordinal].content);
-    return members_[ordinal].content;
+    GV_ASSIGN_OR_RETURN(content, StoreChunked(repo_, ObjectType::kData, bytes));
+    known_files_.emplace(fingerprint, &content);
+    return Status::Ok();
   }
 
   // A conversation seen before is stored as a change to its newest stored

@@ -56,6 +56,12 @@ class CatalogWriter {
     out_ += ToHex(bytes);
     out_ += '"';
   }
+  // The whole `,"fingerprint":"<hex>"` member, or nothing when absent.
+  void OptFingerprint(const std::optional<crypto::Fingerprint>& f) {
+    if (!f) return;
+    out_ += ",\"fingerprint\":";
+    Hex(*f);
+  }
   void Chunks(const ChunkList& c) {
     out_ += "{\"chunks\":[";
     for (size_t i = 0; i < c.chunks.size(); ++i) {
@@ -95,10 +101,7 @@ void WriteVersion(CatalogWriter& w, const ConversationVersion& v) {
     w << ",\"delta_depth\":";
     w.Uint(v.delta_depth);
   }
-  if (v.fingerprint) {
-    w << ",\"fingerprint\":";
-    w.Hex(*v.fingerprint);
-  }
+  w.OptFingerprint(v.fingerprint);
   w << ",\"first_seq\":";
   w.Uint(v.first_seq);
   w << ",\"hash\":";
@@ -115,10 +118,7 @@ void WriteVersion(CatalogWriter& w, const ConversationVersion& v) {
 void WriteAsset(CatalogWriter& w, const std::string& id, const AssetRecord& a) {
   w << "{\"content\":";
   w.Chunks(a.content);
-  if (a.fingerprint) {
-    w << ",\"fingerprint\":";
-    w.Hex(*a.fingerprint);
-  }
+  w.OptFingerprint(a.fingerprint);
   w << ",\"first_seq\":";
   w.Uint(a.first_seq);
   w << ",\"id\":";

@@ -83,7 +83,7 @@ enum class KeyPurpose : uint64_t {
   kObjectSeal = 2,   // AEAD of objects, pack headers, indexes, snapshots
   kChunker = 3,      // seeds the content-defined chunker's gear table
   kConfigMac = 4,    // authenticates the vault's config file
-  kFingerprint = 5,  // keyed SipHash fingerprints of conversations (catalog)
+  kFingerprint = 5,  // keyed SipHash of conversations and files (catalog)
 };
 SecretBytes DeriveSubkey(const SecretBytes& master, KeyPurpose purpose);
 
