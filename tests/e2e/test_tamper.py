@@ -115,9 +115,21 @@ class TamperedVault(VaultTestCase):
     def assertRestores(self, cid):
         self.assertEqual(self.gv_ok("restore", cid).stdout, self.newest_bytes(cid), cid)
 
+    def newest_catalog_lost(self, problems):
+        """Whether the damage reached the newest snapshot's catalog. Consecutive catalogs
+        share the chunks their unchanged stretches fall into, and where the cuts fall depends
+        on the vault's chunker key, so damage to the first add's files reaches the second
+        catalog in some vaults and not in others."""
+        return "snapshot 2 (export-02.zip): its catalog cannot be read" in problems
+
     def assertAffectedRefusedOthersRestore(self, problems, why):
         """Restoring a conversation check names fails with `why`; one it does not name
-        restores exactly."""
+        restores exactly. When the newest catalog itself is lost, no conversation can be
+        named or restored: every restore fails with `why`."""
+        if self.newest_catalog_lost(problems):
+            self.assertIn(why, problems)
+            self.assertRestoreRefused(sorted(self.truth["conversations"])[0], why)
+            return
         broken = self.unrestorable(problems)
         self.assertTrue(broken, problems)
         self.assertRestoreRefused(sorted(broken)[0], why)
@@ -150,7 +162,8 @@ class TamperedPacks(TamperedVault):
         problems = self.check_fails("pack %s is missing (still syncing?)" % self.pack1)
         unchanged = set(self.truth["exports"][0]["conversation_ids"]) - set(
             c for c, v in self.truth["conversations"].items() if v["versions"] > 1)
-        self.assertTrue(unchanged <= set(self.unrestorable(problems)), problems)
+        if not self.newest_catalog_lost(problems):
+            self.assertTrue(unchanged <= set(self.unrestorable(problems)), problems)
         self.assertAffectedRefusedOthersRestore(problems, "pack %s is missing" % self.pack1)
 
     def test_two_packs_with_swapped_contents_are_caught_and_repair_puts_them_back(self):
@@ -175,7 +188,7 @@ class TamperedIndexFiles(TamperedVault):
         r = self.gv_ok("repair")
         self.assertIn(b"deleted %s (damaged" % self.index1.encode(), r.stdout)
         self.gv_ok("check", "--read-data")
-        self.assertRestores(sorted(self.unrestorable(problems))[0])
+        self.assertRestores(sorted(self.unrestorable(problems) or self.truth["conversations"])[0])
 
     def test_a_truncated_index_file_is_named_as_damaged(self):
         self.truncate(self.index2)
