@@ -60,6 +60,8 @@ int Add(Context& ctx, storage::Backend& backend, const KeyOptions& opt) {
   if (!unlocked.ok()) return ctx.Fail(unlocked.status());
   auto fresh = ctx.NewPassphrase(opt.new_passphrase_file);
   if (!fresh.ok()) return ctx.Fail(fresh.status());
+  auto lock = ctx.LockForKeyChange(backend, unlocked->master);
+  if (!lock.ok()) return ctx.Fail(lock.status());
   auto id = ring.Add(unlocked->master, *fresh, crypto::DefaultKdfParams());
   if (!id.ok()) return ctx.Fail(id.status());
   ctx.out() << "added key " << *id << ": the vault now also opens with the new passphrase\n";
@@ -72,6 +74,10 @@ int Remove(Context& ctx, storage::Backend& backend, const KeyOptions& opt) {
   storage::KeyRing ring(backend);
   auto unlocked = ring.Unlock(*passphrase);
   if (!unlocked.ok()) return ctx.Fail(unlocked.status());
+  // Under the lock, so a second remove cannot count this key as the one
+  // that remains while this one counts that one.
+  auto lock = ctx.LockForKeyChange(backend, unlocked->master);
+  if (!lock.ok()) return ctx.Fail(lock.status());
   auto id = ring.Resolve(opt.remove_id);
   if (!id.ok()) return ctx.Fail(id.status());
   if (Status s = ring.Remove(*id); !s.ok()) return ctx.Fail(s);

@@ -26,6 +26,8 @@ Command PasswdCommand() {
               if (!unlocked.ok()) return ctx.Fail(unlocked.status());
               auto fresh = ctx.NewPassphrase(*file);
               if (!fresh.ok()) return ctx.Fail(fresh.status());
+              auto lock = ctx.LockForKeyChange(**backend, unlocked->master);
+              if (!lock.ok()) return ctx.Fail(lock.status());
               auto id = ring.Add(unlocked->master, *fresh, crypto::DefaultKdfParams());
               if (!id.ok()) return ctx.Fail(id.status());
               if (Status s = ring.Remove(unlocked->id); !s.ok()) {

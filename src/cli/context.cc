@@ -137,13 +137,24 @@ Result<std::unique_ptr<storage::Backend>> Context::OpenBackend() {
   return storage::NewCheckedBackend(std::move(backend));
 }
 
+storage::LockOptions Context::LockOptions() const {
+  storage::LockOptions lock;
+  lock.wait = std::chrono::milliseconds(static_cast<int64_t>(options_.lock_wait * 1000));
+  return lock;
+}
+
+Result<std::unique_ptr<storage::VaultLock>> Context::LockForKeyChange(
+    storage::Backend& backend, const crypto::SecretBytes& master) {
+  return storage::VaultLock::AcquireWithMasterKey(backend, master, LockOptions());
+}
+
 Result<std::unique_ptr<vault::Vault>> Context::OpenVault() {
   GV_ASSIGN_OR_RETURN(auto backend, storage::OpenBackend(VaultLocation()));
   GV_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, Passphrase(false));
   vault::OpenOptions options;
   options.state_dir = StateDir();
   options.accept_rollback = options_.accept_rollback;
-  options.lock.wait = std::chrono::milliseconds(static_cast<int64_t>(options_.lock_wait * 1000));
+  options.lock = LockOptions();
   return vault::Vault::Open(std::move(backend), passphrase, options);
 }
 

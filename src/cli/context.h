@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gptvault/crypto/secret.h"
+#include "gptvault/storage/lock.h"
 #include "gptvault/util/status.h"
 #include "gptvault/vault/vault.h"
 
@@ -48,6 +49,10 @@ class Context {
   std::string StateDir() const;
   // The vault's backend, for commands that need no more (key management).
   Result<std::unique_ptr<storage::Backend>> OpenBackend();
+  // The vault's writer lock on a backend from OpenBackend, for key changes:
+  // waits up to --lock-wait for another writer, like add.
+  Result<std::unique_ptr<storage::VaultLock>> LockForKeyChange(storage::Backend& backend,
+                                                               const crypto::SecretBytes& master);
   Result<std::unique_ptr<vault::Vault>> OpenVault();
   const GlobalOptions& options() const { return options_; }
 
@@ -55,6 +60,8 @@ class Context {
   int Fail(const Status& status);
 
  private:
+  storage::LockOptions LockOptions() const;
+
   GlobalOptions& options_;
   std::ostream& out_;
   std::ostream& err_;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "gptvault/crypto/crypto.h"
 #include "gptvault/storage/file_names.h"
 #include "gptvault/storage/object_codec.h"
 #include "gptvault/storage/repository.h"
@@ -146,6 +147,11 @@ VaultLock::VaultLock(Backend& backend, crypto::SecretBytes seal_key, LockInfo se
       seal_key_(std::move(seal_key)),
       options_(options),
       self_(std::move(self)) {}
+
+Result<std::unique_ptr<VaultLock>> VaultLock::AcquireWithMasterKey(
+    Backend& backend, const crypto::SecretBytes& master, const LockOptions& options) {
+  return Acquire(backend, crypto::DeriveSubkey(master, crypto::KeyPurpose::kObjectSeal), options);
+}
 
 Result<std::unique_ptr<VaultLock>> VaultLock::Acquire(Backend& backend,
                                                       const crypto::SecretBytes& seal_key,

@@ -106,6 +106,36 @@ class CrashSafety(VaultTestCase):
         self.gv_ok("add", export_path(self.folder, 2))
         self.assertSound()
 
+    def test_key_changes_take_the_writer_lock_so_two_removes_cannot_leave_no_key(self):
+        # Two `key remove`s of different keys at once would each count the other's key as the
+        # one that remains; under the lock the second sees the first's result.
+        self.folder, _ = big_series()
+        self.init_vault()
+        keys = os.path.join(self.vault, "keys")
+        (first,) = os.listdir(keys)
+        self.gv_ok("key", "add", env={"GPTVAULT_NEW_PASSPHRASE": "a second passphrase"})
+        (second,) = set(os.listdir(keys)) - {first}
+        holder = self.start_add(1)
+        self.wait_for_lock(holder)
+        os.kill(holder.pid, signal.SIGSTOP)
+        try:
+            attempts = [self.gv("--lock-wait", "0", "key", "remove", second),
+                        self.gv("--lock-wait", "0", "key", "add",
+                                env={"GPTVAULT_NEW_PASSPHRASE": "a third passphrase"}),
+                        self.gv("--lock-wait", "0", "passwd",
+                                env={"GPTVAULT_NEW_PASSPHRASE": "a third passphrase"})]
+        finally:
+            os.kill(holder.pid, signal.SIGCONT)
+        for r in attempts:
+            self.assertFailsWithOneLine(r, "another gptvault is writing to this vault since ")
+        self.assertEqual(sorted(os.listdir(keys)), sorted([first, second]))
+        holder.communicate()
+        self.assertEqual(holder.returncode, 0)
+        self.gv_ok("key", "remove", second)
+        self.assertFailsWithOneLine(self.gv("key", "remove", first), "last usable key")
+        self.assertEqual(os.listdir(keys), [first])
+        self.assertSound()
+
     def test_a_waiting_add_goes_ahead_as_soon_as_the_holder_finishes(self):
         self.folder, _ = big_series()
         self.init_vault()

@@ -1,7 +1,7 @@
-// The vault's writer lock. A writer (add, repair) holds it for the whole of
-// its work, so two writers never interleave and each builds on the snapshot
-// the other wrote. It is one file, sealed with the vault key so the host
-// learns only that someone writes, and since when (the file's own time):
+// The vault's writer lock. A writer (add, repair, and key add, key remove
+// and passwd) holds it for the whole of its work, so two writers never
+// interleave and each builds on what the other wrote. It is one file, sealed with the vault key so
+// the host learns only that someone writes, and since when (the file's own time):
 //
 //   locks/<hex(16 random bytes)>
 //   lock_file := "GVLOCK01" SealFile(seal key, "gptvault/lock",
@@ -69,6 +69,12 @@ class VaultLock {
   static Result<std::unique_ptr<VaultLock>> Acquire(Backend& backend,
                                                     const crypto::SecretBytes& seal_key,
                                                     const LockOptions& options);
+  // The same for a command that holds only the master key: key add, key
+  // remove and passwd, so two of them (or one and a writer) never decide on
+  // the same set of key files at once.
+  static Result<std::unique_ptr<VaultLock>> AcquireWithMasterKey(Backend& backend,
+                                                                 const crypto::SecretBytes& master,
+                                                                 const LockOptions& options);
 
   // Every readable lock file of the vault, for `check`.
   static Result<std::vector<LockInfo>> ListLocks(Backend& backend,
