@@ -27,16 +27,6 @@ using storage::ObjectId;
 using storage::ObjectIdHash;
 using storage::ObjectType;
 
-// Fingerprints are keyed PRF outputs, so any 8 of their bytes are uniform.
-struct FingerprintHash {
-  size_t operator()(const crypto::Fingerprint& f) const {
-    size_t h;
-    static_assert(sizeof h <= sizeof f);
-    __builtin_memcpy(&h, f.data(), sizeof h);
-    return h;
-  }
-};
-
 std::string NowIso8601() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -362,13 +352,13 @@ class Ingester : public ingest::ExportVisitor {
   std::optional<Bytes> whole_file_;
   // Files already stored, by fingerprint: from the catalog's assets and
   // from this export. The lists live in catalog_ and members_.
-  std::unordered_map<crypto::Fingerprint, const ChunkList*, FingerprintHash> known_files_;
+  std::unordered_map<crypto::Fingerprint, const ChunkList*, UniformBytesHash> known_files_;
   // Larger files stream through the chunker instead of being held.
   static constexpr uint64_t kWholeFileLimit = 16 << 20;
   AddCounts counts_;
   std::vector<std::string> warnings_;
   std::unordered_map<ObjectId, Known, ObjectIdHash> known_;
-  std::unordered_map<crypto::Fingerprint, Known, FingerprintHash> known_fp_;
+  std::unordered_map<crypto::Fingerprint, Known, UniformBytesHash> known_fp_;
   std::unordered_set<std::string> seen_here_;
   uint64_t sealed_at_start_ = 0;
   uint64_t sealed_conversations_ = 0;

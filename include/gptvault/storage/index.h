@@ -21,14 +21,7 @@
 
 namespace gptvault::storage {
 
-struct ObjectIdHash {
-  size_t operator()(const ObjectId& id) const {
-    size_t h;
-    static_assert(sizeof h <= sizeof id);
-    __builtin_memcpy(&h, id.data(), sizeof h);  // ids are uniformly random
-    return h;
-  }
-};
+using ObjectIdHash = UniformBytesHash;  // ids are keyed hashes
 
 struct Location {
   uint32_t pack = 0;  // position in Index::packs()

@@ -2,6 +2,7 @@
 // little-endian integers for the binary formats of docs/FORMAT.md.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -21,6 +22,18 @@ inline ByteView AsBytes(std::string_view s) {
 inline std::string_view AsChars(ByteView b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
+
+// For unordered containers keyed by bytes that are uniformly random already
+// (keyed hashes, PRF outputs): their first 8 bytes are as good a hash as any.
+struct UniformBytesHash {
+  template <size_t N>
+  size_t operator()(const std::array<uint8_t, N>& bytes) const {
+    size_t h;
+    static_assert(sizeof h <= N);
+    __builtin_memcpy(&h, bytes.data(), sizeof h);
+    return h;
+  }
+};
 
 std::string ToHex(ByteView bytes);
 // Returns nothing unless `hex` is an even number of [0-9a-f] digits.
