@@ -10,6 +10,8 @@
 #include <ostream>
 
 #include "gptvault/storage/checked_backend.h"
+#include "gptvault/storage/config_file.h"
+#include "session.h"
 
 namespace gptvault::cli {
 
@@ -148,13 +150,25 @@ Result<std::unique_ptr<storage::VaultLock>> Context::LockForKeyChange(
   return storage::VaultLock::AcquireWithMasterKey(backend, master, LockOptions());
 }
 
+Result<storage::VaultConfig> Context::ReadConfig(storage::Backend& backend) {
+  GV_ASSIGN_OR_RETURN(Bytes bytes, storage::ReadConfigFile(backend));
+  return storage::DecodeConfig(bytes);
+}
+
 Result<std::unique_ptr<vault::Vault>> Context::OpenVault() {
   GV_ASSIGN_OR_RETURN(auto backend, storage::OpenBackend(VaultLocation()));
-  GV_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, Passphrase(false));
   vault::OpenOptions options;
   options.state_dir = StateDir();
   options.accept_rollback = options_.accept_rollback;
   options.lock = LockOptions();
+  // An unlocked session spares the passphrase and the Argon2id; its key is
+  // trusted no more than a passphrase (the config's MAC must verify).
+  if (auto config = ReadConfig(*backend); config.ok()) {
+    if (auto master = session::FetchKey(config->vault_id)) {
+      return vault::Vault::OpenWithMasterKey(std::move(backend), *master, options);
+    }
+  }
+  GV_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, Passphrase(false));
   return vault::Vault::Open(std::move(backend), passphrase, options);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gptvault/crypto/secret.h"
+#include "gptvault/storage/config_file.h"
 #include "gptvault/storage/lock.h"
 #include "gptvault/util/status.h"
 #include "gptvault/vault/vault.h"
@@ -53,6 +54,10 @@ class Context {
   // waits up to --lock-wait for another writer, like add.
   Result<std::unique_ptr<storage::VaultLock>> LockForKeyChange(storage::Backend& backend,
                                                                const crypto::SecretBytes& master);
+  // The vault's config, read without a key (for its id).
+  Result<storage::VaultConfig> ReadConfig(storage::Backend& backend);
+  // The vault, unlocked by this user's session for it (`gptvault unlock`)
+  // when one is running, else by the passphrase.
   Result<std::unique_ptr<vault::Vault>> OpenVault();
   const GlobalOptions& options() const { return options_; }
 
@@ -85,5 +90,7 @@ Command VerifyCommand();
 Command KeyCommand();
 Command PasswdCommand();
 Command RepairCommand();
+Command UnlockCommand();
+Command LockCommand();
 
 }  // namespace gptvault::cli

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "gptvault/crypto/crypto.h"
+#include "gptvault/storage/backend.h"
 #include "gptvault/storage/object_codec.h"
 
 namespace gptvault::storage {
@@ -65,6 +66,23 @@ Status VerifyConfig(ByteView file, const crypto::SecretBytes& master) {
   crypto::SecretBytes b = crypto::SecretBytes::Copy(file.subspan(kBodySize));
   if (!a.Equals(b)) return Status::Corruption("the vault's config file was altered");
   return Status::Ok();
+}
+
+Result<Bytes> ReadConfigFile(Backend& backend) {
+  auto config_bytes = backend.Get(kConfigFileName);
+  if (config_bytes.ok()) return config_bytes;
+  if (config_bytes.status().IsNotFound()) {
+    // Key files without a config: a vault whose config was lost or has
+    // not arrived yet, which `init` must not be invited to overwrite.
+    auto keys = backend.List("keys/");
+    if (keys.ok() && !keys->empty()) {
+      return Status::Corruption("the vault at " + backend.Describe() +
+                                " has lost its config file (still syncing, or deleted?)");
+    }
+    return Status::NotFound("no vault at " + backend.Describe() +
+                            " (create one with `gptvault init`)");
+  }
+  return config_bytes.status();
 }
 
 }  // namespace gptvault::storage

@@ -10,7 +10,6 @@
 namespace gptvault::storage {
 
 namespace {
-constexpr char kConfigName[] = "config";
 constexpr char kMetaMagic[] = "GVMETA01";
 constexpr size_t kMetaMagicSize = 8;
 
@@ -21,7 +20,7 @@ std::string NamedAfter(const std::string& folder, ByteView bytes) {
 
 Status Repository::Init(Backend& backend, const crypto::SecretBytes& passphrase,
                         const crypto::KdfParams& kdf) {
-  auto existing = backend.Get(kConfigName);
+  auto existing = backend.Get(kConfigFileName);
   if (existing.ok()) {
     return Status::AlreadyExists("a vault already exists at " + backend.Describe());
   }
@@ -41,33 +40,31 @@ Status Repository::Init(Backend& backend, const crypto::SecretBytes& passphrase,
   // Open would accept, and Init can be re-run once the key file is removed.
   std::string key_name = "keys/" + ToHex(crypto::RandomBytes(16));
   GV_RETURN_IF_ERROR(backend.Put(key_name, key_file));
-  return backend.Put(kConfigName, EncodeConfig(config, master));
+  return backend.Put(kConfigFileName, EncodeConfig(config, master));
 }
 
 Result<std::unique_ptr<Repository>> Repository::Open(std::unique_ptr<Backend> backend,
                                                      const crypto::SecretBytes& passphrase) {
-  auto config_bytes = backend->Get(kConfigName);
-  if (!config_bytes.ok()) {
-    if (config_bytes.status().IsNotFound()) {
-      // Key files without a config: a vault whose config was lost or has
-      // not arrived yet, which `init` must not be invited to overwrite.
-      auto keys = backend->List("keys/");
-      if (keys.ok() && !keys->empty()) {
-        return Status::Corruption("the vault at " + backend->Describe() +
-                                  " has lost its config file (still syncing, or deleted?)");
-      }
-      return Status::NotFound("no vault at " + backend->Describe() +
-                              " (create one with `gptvault init`)");
-    }
-    return config_bytes.status();
-  }
-  GV_ASSIGN_OR_RETURN(VaultConfig config, DecodeConfig(*config_bytes));
+  GV_ASSIGN_OR_RETURN(Bytes config_bytes, ReadConfigFile(*backend));
+  // A config of a newer format is refused before the slow unlock.
+  GV_RETURN_IF_ERROR(DecodeConfig(config_bytes).status());
+  GV_ASSIGN_OR_RETURN(UnlockedKey unlocked, KeyRing(*backend).Unlock(passphrase));
+  return OpenUnlocked(std::move(backend), config_bytes, unlocked.master);
+}
+
+Result<std::unique_ptr<Repository>> Repository::OpenWithMasterKey(
+    std::unique_ptr<Backend> backend, const crypto::SecretBytes& master) {
+  GV_ASSIGN_OR_RETURN(Bytes config_bytes, ReadConfigFile(*backend));
+  return OpenUnlocked(std::move(backend), config_bytes, master);
+}
+
+Result<std::unique_ptr<Repository>> Repository::OpenUnlocked(std::unique_ptr<Backend> backend,
+                                                             ByteView config_bytes,
+                                                             const crypto::SecretBytes& master) {
+  GV_ASSIGN_OR_RETURN(VaultConfig config, DecodeConfig(config_bytes));
+  GV_RETURN_IF_ERROR(VerifyConfig(config_bytes, master));
 
   std::unique_ptr<Repository> repo(new Repository());
-  GV_ASSIGN_OR_RETURN(UnlockedKey unlocked, KeyRing(*backend).Unlock(passphrase));
-  crypto::SecretBytes master = std::move(unlocked.master);
-  GV_RETURN_IF_ERROR(VerifyConfig(*config_bytes, master));
-
   repo->backend_ = std::move(backend);
   repo->config_ = config;
   repo->id_key_ = crypto::DeriveSubkey(master, crypto::KeyPurpose::kObjectId);

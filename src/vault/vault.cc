@@ -22,6 +22,20 @@ Result<std::unique_ptr<Vault>> Vault::Open(std::unique_ptr<storage::Backend> bac
   // Writes read back, calls serialised for the lock's refresher.
   backend = storage::NewCheckedBackend(std::move(backend));
   GV_ASSIGN_OR_RETURN(auto repo, storage::Repository::Open(std::move(backend), passphrase));
+  return Opened(std::move(repo), options);
+}
+
+Result<std::unique_ptr<Vault>> Vault::OpenWithMasterKey(std::unique_ptr<storage::Backend> backend,
+                                                        const crypto::SecretBytes& master,
+                                                        const OpenOptions& options) {
+  backend = storage::NewCheckedBackend(std::move(backend));
+  GV_ASSIGN_OR_RETURN(auto repo,
+                      storage::Repository::OpenWithMasterKey(std::move(backend), master));
+  return Opened(std::move(repo), options);
+}
+
+Result<std::unique_ptr<Vault>> Vault::Opened(std::unique_ptr<storage::Repository> repo,
+                                             const OpenOptions& options) {
   std::unique_ptr<Vault> vault(new Vault(std::move(repo)));
   vault->options_ = options;
   // Rollback guard: refuse a vault older than this machine has seen it.

@@ -74,7 +74,11 @@ class VaultTestCase(unittest.TestCase):
         self.env.pop("GPTVAULT_PASSPHRASE", None)
         self.env.update({"GPTVAULT_VAULT": self.vault, "GPTVAULT_PASSPHRASE": PASSPHRASE,
                          "XDG_STATE_HOME": os.path.join(self.dir, "state"),
-                         "XDG_DATA_HOME": os.path.join(self.dir, "data")})
+                         "XDG_DATA_HOME": os.path.join(self.dir, "data"),
+                         # Unlocked sessions (gptvault unlock) live here: none
+                         # of the user's, and none of another test's.
+                         "XDG_RUNTIME_DIR": os.path.join(self.dir, "run")})
+        os.mkdir(self.env["XDG_RUNTIME_DIR"], 0o700)
 
     def tearDown(self):
         if os.environ.get("GPTVAULT_KEEP_TEST_DATA"):

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "gptvault/storage/key_ring.h"
 #include "gptvault/storage/repository.h"
 #include "test_vaults.h"
 
@@ -81,6 +82,29 @@ TEST_SUITE("storage::Repository") {
     auto repo = Repository::Open(std::make_unique<BorrowedBackend>(mem), Pass("nope"));
     CHECK(repo.status().code() == Status::Code::kAuthFailed);
     CHECK(repo.status().message() == "wrong passphrase");
+  }
+
+  TEST_CASE("the vault's own master key opens it and another vault's key does not") {
+    MemBackend mem, other;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    REQUIRE(Repository::Init(other, Pass("pw"), FastKdf()).ok());
+    ObjectId a;
+    {
+      auto repo = OpenRepo(mem);
+      a = *repo->Put(ObjectType::kData, Pattern(3000, 5));
+      REQUIRE(repo->Commit().ok());
+    }
+    auto master = KeyRing(mem).Unlock(Pass("pw"));
+    REQUIRE(master.ok());
+    auto repo =
+        Repository::OpenWithMasterKey(std::make_unique<BorrowedBackend>(mem), master->master);
+    REQUIRE(repo.ok());
+    CHECK(*(*repo)->Get(ObjectType::kData, a) == Pattern(3000, 5));
+
+    auto wrong =
+        Repository::OpenWithMasterKey(std::make_unique<BorrowedBackend>(other), master->master);
+    CHECK(wrong.status().code() == Status::Code::kCorruption);
+    CHECK(wrong.status().message() == "the vault's config file was altered");
   }
 
   TEST_CASE("init refuses a backend that already holds a vault") {

@@ -19,6 +19,11 @@
 
 namespace gptvault::storage {
 
+class Backend;
+
+// The config's name in the backend.
+constexpr char kConfigFileName[] = "config";
+
 struct VaultConfig {
   uint32_t format_version = 0;
   std::array<uint8_t, 16> vault_id{};
@@ -26,6 +31,9 @@ struct VaultConfig {
 };
 
 Bytes EncodeConfig(const VaultConfig& config, const crypto::SecretBytes& master);
+// The bytes of the vault's config file; kNotFound "no vault at ..." when
+// there is none (kCorruption when key files say there should be one).
+Result<Bytes> ReadConfigFile(Backend& backend);
 // Parses without the key: fails kNotSupported for a newer format version.
 Result<VaultConfig> DecodeConfig(ByteView file);
 // Checks the MAC once the master key is known.

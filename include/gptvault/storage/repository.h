@@ -51,6 +51,11 @@ class Repository {
   // it; kNotFound when there is no vault) and loads the index.
   static Result<std::unique_ptr<Repository>> Open(std::unique_ptr<Backend> backend,
                                                   const crypto::SecretBytes& passphrase);
+  // Opens the vault with its master key, as an unlocked session holds it
+  // (no Argon2id). Fails like Open when the config's MAC does not verify
+  // under `master`.
+  static Result<std::unique_ptr<Repository>> OpenWithMasterKey(std::unique_ptr<Backend> backend,
+                                                               const crypto::SecretBytes& master);
 
   ~Repository();
 
@@ -128,6 +133,9 @@ class Repository {
 
  private:
   Repository() = default;
+  static Result<std::unique_ptr<Repository>> OpenUnlocked(std::unique_ptr<Backend> backend,
+                                                          ByteView config_bytes,
+                                                          const crypto::SecretBytes& master);
   Status LoadIndex();
   Result<Bytes> GetAt(ObjectType type, const ObjectId& id, int depth);
   // Reads a delta's base for an object `depth` deltas down.

@@ -94,6 +94,10 @@ class Vault {
   static Result<std::unique_ptr<Vault>> Open(std::unique_ptr<storage::Backend> backend,
                                              const crypto::SecretBytes& passphrase,
                                              const OpenOptions& options = {});
+  // The same with the master key, as an unlocked session holds it.
+  static Result<std::unique_ptr<Vault>> OpenWithMasterKey(std::unique_ptr<storage::Backend> backend,
+                                                          const crypto::SecretBytes& master,
+                                                          const OpenOptions& options = {});
 
   // Verifies and ingests one export archive and records one snapshot for it.
   // A refused archive leaves no trace in the vault. `progress`, when given,
@@ -131,6 +135,8 @@ class Vault {
 
  private:
   explicit Vault(std::unique_ptr<storage::Repository> repo) : repo_(std::move(repo)) {}
+  static Result<std::unique_ptr<Vault>> Opened(std::unique_ptr<storage::Repository> repo,
+                                               const OpenOptions& options);
   Result<std::optional<Snapshot>> LatestSnapshot();
   Result<Catalog> LoadCatalog(const Snapshot& s);
   Result<Catalog> LoadLatestCatalog();
