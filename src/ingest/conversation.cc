@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "json_sax.h"
+#include "gptvault/util/json_sax.h"
 
 namespace gptvault::ingest {
 namespace {

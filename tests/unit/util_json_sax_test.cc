@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "../../src/ingest/json_sax.h"
+#include "gptvault/util/json_sax.h"
 #include "json_event_log.h"
 
-using namespace gptvault::ingest;
+using namespace gptvault;
 using gptvault::testing::JsonEventLog;
 
 namespace {

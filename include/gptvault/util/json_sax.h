@@ -7,7 +7,7 @@
 //
 // Contract: for input it accepts, the handler sees exactly the events, in
 // the same order and with the same values, that nlohmann::json::sax_parse
-// would give it (tests/unit/ingest_json_sax_test.cc checks this against
+// would give it (tests/unit/util_json_sax_test.cc checks this against
 // nlohmann on every fixture and a table of edge cases). It accepts no input
 // that nlohmann rejects, and gives up (kNotHandled) on anything unusual it
 // does not need to judge itself: every syntax error, a byte-order mark, a
@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-namespace gptvault::ingest {
+namespace gptvault {
 
 enum class FastJson {
   kDone,            // the whole input was one JSON value; every event delivered
@@ -178,4 +178,4 @@ FastJson FastSaxParse(std::string_view in, Handler& h) {
   }
 }
 
-}  // namespace gptvault::ingest
+}  // namespace gptvault

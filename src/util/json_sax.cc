@@ -1,10 +1,10 @@
-#include "json_sax.h"
+#include "gptvault/util/json_sax.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstring>
 
-namespace gptvault::ingest::json_scan {
+namespace gptvault::json_scan {
 
 namespace {
 
@@ -223,4 +223,4 @@ bool ReadNumber(const char*& p, const char* end, Number& out) {
   return true;
 }
 
-}  // namespace gptvault::ingest::json_scan
+}  // namespace gptvault::json_scan
