@@ -7,13 +7,6 @@ namespace gptvault::vault {
 using namespace detail;
 
 namespace {
-// An absent fingerprint is fine; a malformed one is not.
-bool GetOptFingerprint(const json& j, std::optional<crypto::Fingerprint>& out) {
-  auto it = j.find("fingerprint");
-  if (it == j.end()) return true;
-  return IdFromJson(*it, out.emplace());
-}
-
 // The catalog is the largest piece of metadata (about 1 KB a conversation)
 // and every add writes it whole: building a json DOM for it took 0.2 s on
 // 10,000 conversations. It is written directly instead, in the form
@@ -160,66 +153,6 @@ std::string EncodeCatalog(const Catalog& catalog) {
   w.Uint(catalog.seq);
   w << ",\"version\":1}";
   return w.Take();
-}
-
-Result<Catalog> DecodeCatalog(std::string_view text) {
-  try {
-    json j = json::parse(text);
-    if (j.at("format") != "gptvault-catalog" || j.at("version") != 1) {
-      return Status::NotSupported("unknown catalog format");
-    }
-    Catalog c;
-    c.seq = j.at("seq").get<uint64_t>();
-    for (const json& e : j.at("conversations")) {
-      ConversationRecord rec;
-      rec.id = e.at("id").get<std::string>();
-      rec.create_time = GetOptDouble(e, "create_time");
-      rec.current = e.at("current").get<size_t>();
-      for (const json& v : e.at("versions")) {
-        ConversationVersion ver;
-        if (!IdFromJson(v.at("hash"), ver.hash)) return Status::Corruption("bad catalog hash");
-        if (!GetOptFingerprint(v, ver.fingerprint)) {
-          return Status::Corruption("bad catalog fingerprint");
-        }
-        ver.content = ChunksFromJson(v.at("content"));
-        ver.first_seq = v.at("first_seq").get<uint64_t>();
-        ver.delta_depth = v.value("delta_depth", uint32_t{0});
-        ver.title = GetOptString(v, "title");
-        ver.update_time = GetOptDouble(v, "update_time");
-        ver.messages = v.at("messages").get<uint64_t>();
-        ver.all_messages = v.value("all_messages", uint64_t{0});
-        ver.branches = v.value("branches", uint64_t{0});
-        if (auto it = v.find("assets"); it != v.end()) {
-          for (const json& a : *it) {
-            ver.assets.push_back({a.at("id").get<std::string>(), GetOptString(a, "name")});
-          }
-        }
-        rec.versions.push_back(std::move(ver));
-      }
-      if (rec.versions.empty() || rec.current >= rec.versions.size()) {
-        return Status::Corruption("catalog entry without a current version");
-      }
-      std::string id = rec.id;
-      c.conversations.emplace(std::move(id), std::move(rec));
-    }
-    if (auto it = j.find("assets"); it != j.end()) {
-      for (const json& a : *it) {
-        AssetRecord rec;
-        rec.id = a.at("id").get<std::string>();
-        rec.name = a.at("name").get<std::string>();
-        rec.content = ChunksFromJson(a.at("content"));
-        rec.first_seq = a.at("first_seq").get<uint64_t>();
-        if (!GetOptFingerprint(a, rec.fingerprint)) {
-          return Status::Corruption("bad catalog fingerprint");
-        }
-        std::string id = rec.id;
-        c.assets.emplace(std::move(id), std::move(rec));
-      }
-    }
-    return c;
-  } catch (const std::exception& e) {
-    return Status::Corruption(std::string("damaged catalog: ") + e.what());
-  }
 }
 
 }  // namespace gptvault::vault

@@ -2,7 +2,10 @@
 // stored before, and how it reads a catalog written before they existed.
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "gptvault/vault/catalog.h"
 #include "gptvault/vault/snapshot.h"
@@ -120,6 +123,95 @@ TEST_SUITE("vault catalog") {
     text.erase(at, 2);
     auto back = vault::DecodeCatalog(text);
     CHECK(back.status().code() == Status::Code::kCorruption);
+  }
+
+  TEST_CASE("the catalog reader takes members in any order and skips those it does not know") {
+    std::string hash(64, 'a'), chunk(64, 'b');
+    std::string text = R"( { "version" : 1, "future" : {"x": [1, {"y": null}], "z": "w"},
+      "conversations" : [ { "versions" : [ { "messages" : 4, "hash" : ")" +
+                       hash + R"(",
+          "title" : "caf\u00e9 \ud83d\ude00", "content" : { "size" : 9, "later": [[]],
+          "chunks" : [")" +
+                       chunk + R"("] }, "first_seq" : 2, "new_field" : [true, false],
+          "assets" : [ { "name" : null, "id" : "file-1", "kind": {"a": 1} } ] } ],
+        "id" : "conv-9", "current" : 0, "create_time" : null } ],
+      "seq" : 3, "format" : "gptvault-catalog" } )";
+    auto back = vault::DecodeCatalog(text);
+    REQUIRE(back.ok());
+    CHECK(back->seq == 3);
+    CHECK(back->assets.empty());
+    const ConversationRecord& rec = back->conversations.at("conv-9");
+    CHECK(!rec.create_time.has_value());
+    const ConversationVersion& v = rec.latest();
+    CHECK(v.messages == 4);
+    CHECK(v.first_seq == 2);
+    CHECK(v.title == "caf\xc3\xa9 \xf0\x9f\x98\x80");
+    CHECK(!v.update_time.has_value());
+    CHECK(ToHex(v.hash) == hash);
+    CHECK(v.content.size == 9);
+    REQUIRE(v.content.chunks.size() == 1);
+    CHECK(ToHex(v.content.chunks[0]) == chunk);
+    REQUIRE(v.assets.size() == 1);
+    CHECK(v.assets[0].id == "file-1");
+    CHECK(!v.assets[0].name.has_value());
+  }
+
+  TEST_CASE("a catalog that lacks a required member or holds one of the wrong type is damaged") {
+    using Json = nlohmann::json;
+    const Json good = Json::parse(vault::EncodeCatalog(OneConversationTwoVersions()));
+    REQUIRE(vault::DecodeCatalog(good.dump()).ok());
+    const std::vector<std::pair<const char*, std::function<void(Json&)>>> mutations = {
+        {"no seq", [](Json& j) { j.erase("seq"); }},
+        {"no conversations", [](Json& j) { j.erase("conversations"); }},
+        {"conversations is an object", [](Json& j) { j["conversations"] = Json::object(); }},
+        {"a conversation is a number", [](Json& j) { j["conversations"][0] = 5; }},
+        {"no id", [](Json& j) { j["conversations"][0].erase("id"); }},
+        {"current is text", [](Json& j) { j["conversations"][0]["current"] = "0"; }},
+        {"current past the versions", [](Json& j) { j["conversations"][0]["current"] = 2; }},
+        {"no versions", [](Json& j) { j["conversations"][0]["versions"] = Json::array(); }},
+        {"no hash", [](Json& j) { j["conversations"][0]["versions"][0].erase("hash"); }},
+        {"short hash", [](Json& j) { j["conversations"][0]["versions"][0]["hash"] = "0101"; }},
+        {"messages is a fraction",
+         [](Json& j) { j["conversations"][0]["versions"][0]["messages"] = 1.5; }},
+        {"first_seq is negative",
+         [](Json& j) { j["conversations"][0]["versions"][0]["first_seq"] = -1; }},
+        {"no chunk list size",
+         [](Json& j) { j["conversations"][0]["versions"][0]["content"].erase("size"); }},
+        {"a chunk id is not hex",
+         [](Json& j) {
+           j["conversations"][0]["versions"][0]["content"]["chunks"] = Json::array({"zz"});
+         }},
+        {"content is a list",
+         [](Json& j) { j["conversations"][0]["versions"][0]["content"] = {1}; }},
+        {"a file reference without id",
+         [](Json& j) {
+           j["conversations"][0]["versions"][0]["assets"] = Json::array({{{"name", "x"}}});
+         }},
+        {"a file without a name", [](Json& j) { j["assets"][0].erase("name"); }},
+        {"a file's name is an object", [](Json& j) { j["assets"][0]["name"] = Json::object(); }},
+        {"the catalog is a list", [](Json& j) { j = Json::array({j}); }},
+    };
+    for (const auto& [what, mutate] : mutations) {
+      CAPTURE(what);
+      Json j = good;
+      mutate(j);
+      auto back = vault::DecodeCatalog(j.dump());
+      CHECK(back.status().code() == Status::Code::kCorruption);
+    }
+    CHECK(vault::DecodeCatalog(good.dump().substr(0, 40)).status().code() ==
+          Status::Code::kCorruption);
+  }
+
+  TEST_CASE("a catalog of another format or version is refused as such, whatever its layout") {
+    using Json = nlohmann::json;
+    Json j = Json::parse(vault::EncodeCatalog(OneConversationTwoVersions()));
+    j["version"] = 2;
+    CHECK(vault::DecodeCatalog(j.dump()).status().code() == Status::Code::kNotSupported);
+    j["conversations"] = Json::object({{"conv-1", 1}});
+    CHECK(vault::DecodeCatalog(j.dump()).status().code() == Status::Code::kNotSupported);
+    j["version"] = 1;
+    j["format"] = "something-else";
+    CHECK(vault::DecodeCatalog(j.dump()).status().code() == Status::Code::kNotSupported);
   }
 
   TEST_CASE(
