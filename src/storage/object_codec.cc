@@ -49,6 +49,18 @@ ZSTD_CCtx* ThreadCompressor() {
   return holder.cctx;
 }
 
+// The same for decompression: creating a context per object showed in
+// every delta read (each version's base is decompressed to compress the
+// next against it).
+ZSTD_DCtx* ThreadDecompressor() {
+  struct Holder {
+    ZSTD_DCtx* dctx = ZSTD_createDCtx();
+    ~Holder() { ZSTD_freeDCtx(dctx); }
+  };
+  thread_local Holder holder;
+  return holder.dctx;
+}
+
 // Compression byte + payload; zstd only when it actually saves space, so
 // incompressible media costs one byte, not a frame header.
 Bytes Pack(ByteView plaintext, bool try_compress) {
@@ -113,12 +125,15 @@ Result<Bytes> Decompress(ByteView frame, ByteView prefix) {
     return Status::Corruption("bad zstd frame");
   }
   Bytes out(size);
-  ZSTD_DCtx* dctx = ZSTD_createDCtx();
-  bool set = !ZSTD_isError(ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, kMaxDeltaWindowLog)) &&
+  ZSTD_DCtx* dctx = ThreadDecompressor();
+  bool set = dctx != nullptr &&
+             !ZSTD_isError(ZSTD_DCtx_reset(dctx, ZSTD_reset_session_and_parameters)) &&
+             !ZSTD_isError(ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, kMaxDeltaWindowLog)) &&
              !ZSTD_isError(ZSTD_DCtx_refPrefix(dctx, prefix.data(), prefix.size()));
   size_t n = set ? ZSTD_decompressDCtx(dctx, out.data(), out.size(), frame.data(), frame.size())
                  : 0;
-  ZSTD_freeDCtx(dctx);
+  // Drop the reference to `prefix`, which does not outlive this call.
+  if (dctx != nullptr) ZSTD_DCtx_reset(dctx, ZSTD_reset_session_and_parameters);
   if (!set || ZSTD_isError(n) || n != size) return Status::Corruption("bad zstd frame");
   return out;
 }
