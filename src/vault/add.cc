@@ -64,7 +64,7 @@ class Ingester : public ingest::ExportVisitor {
         checker_(reader),
         catalog_(std::move(catalog)),
         seq_(seq),
-        members_(reader.members().size()),
+        manifest_{std::vector<ManifestMember>(reader.members().size())},
         file_fingerprints_(reader.members().size()),
         progress_fn_(std::move(progress)) {
     catalog_.seq = seq;
@@ -88,7 +88,7 @@ class Ingester : public ingest::ExportVisitor {
 
   Status OnMemberStart(const ExportMember& m) override {
     sealed_at_start_ = repo_.stats().bytes_sealed;
-    ManifestMember& mm = members_[m.ordinal];
+    ManifestMember& mm = manifest_.members[m.ordinal];
     mm.name = m.name;
     mm.container = m.container;
     mm.crc = m.crc;
@@ -200,7 +200,7 @@ class Ingester : public ingest::ExportVisitor {
         rec.first_seq = seq_;
       }
       rec.name = hit.name;
-      rec.content = members_[hit.member].content;
+      rec.content = manifest_.members[hit.member].content;
       rec.fingerprint = file_fingerprints_[hit.member];
     }
     counts_.attachments_referenced = report.attachments_referenced;
@@ -223,7 +223,7 @@ class Ingester : public ingest::ExportVisitor {
   }
 
   const Catalog& catalog() const { return catalog_; }
-  Manifest manifest() const { return Manifest{members_}; }
+  const Manifest& manifest() const { return manifest_; }
   AddCounts& counts() { return counts_; }
   std::vector<std::string>& warnings() { return warnings_; }
 
@@ -293,11 +293,11 @@ class Ingester : public ingest::ExportVisitor {
 
   // A file small enough to hold is recognised whole by its fingerprint, so
   // an attachment already in the vault costs neither chunking nor hashing.
-  // Sets members_[ordinal].content.
+  // Sets manifest_.members[ordinal].content.
   Status StoreWholeFile(size_t ordinal, const Bytes& bytes) {
     crypto::Fingerprint fingerprint = repo_.FingerprintOf(bytes);
     file_fingerprints_[ordinal] = fingerprint;
-    ChunkList& content = members_[ordinal].content;
+    ChunkList& content = manifest_.members[ordinal].content;
     if (auto it = known_files_.find(fingerprint);
         it != known_files_.end() && it->second->size == bytes.size()) {
       content = *it->second;
@@ -343,7 +343,7 @@ class Ingester : public ingest::ExportVisitor {
   ingest::ExportChecker checker_;
   Catalog catalog_;
   uint64_t seq_;
-  std::vector<ManifestMember> members_;  // by ordinal: archive order
+  Manifest manifest_;  // members by ordinal: archive order
   // Of the members held whole (StoreWholeFile), by ordinal.
   std::vector<std::optional<crypto::Fingerprint>> file_fingerprints_;
   ManifestMember* current_ = nullptr;
@@ -351,7 +351,7 @@ class Ingester : public ingest::ExportVisitor {
   std::optional<HtmlRecipeWriter> recipe_;
   std::optional<Bytes> whole_file_;
   // Files already stored, by fingerprint: from the catalog's assets and
-  // from this export. The lists live in catalog_ and members_.
+  // from this export. The lists live in catalog_ and manifest_.
   std::unordered_map<crypto::Fingerprint, const ChunkList*, UniformBytesHash> known_files_;
   // Larger files stream through the chunker instead of being held.
   static constexpr uint64_t kWholeFileLimit = 16 << 20;

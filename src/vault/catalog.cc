@@ -7,75 +7,13 @@ namespace gptvault::vault {
 using namespace detail;
 
 namespace {
+
 // The catalog is the largest piece of metadata (about 1 KB a conversation)
 // and every add writes it whole: building a json DOM for it took 0.2 s on
-// 10,000 conversations. It is written directly instead, in the form
-// nlohmann's dump gives (keys sorted, no spaces), so the bytes, and with
-// them the chunks shared between snapshots, are the same as before.
-class CatalogWriter {
- public:
-  std::string Take() { return std::move(out_); }
-
-  // Plain printable ASCII goes straight in; anything else is escaped (and
-  // invalid UTF-8 replaced) exactly as Dump does it.
-  void String(std::string_view s) {
-    bool plain = true;
-    for (char c : s) {
-      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-        plain = false;
-        break;
-      }
-    }
-    if (!plain) {
-      out_ += Dump(json(std::string(s)));
-      return;
-    }
-    out_ += '"';
-    out_ += s;
-    out_ += '"';
-  }
-  void OptString(const std::optional<std::string>& s) {
-    if (s) {
-      String(*s);
-    } else {
-      out_ += "null";
-    }
-  }
-  void OptDouble(const std::optional<double>& d) { out_ += d ? Dump(json(*d)) : "null"; }
-  void Uint(uint64_t v) { out_ += std::to_string(v); }
-  template <size_t N>
-  void Hex(const std::array<uint8_t, N>& bytes) {
-    out_ += '"';
-    out_ += ToHex(bytes);
-    out_ += '"';
-  }
-  // The whole `,"fingerprint":"<hex>"` member, or nothing when absent.
-  void OptFingerprint(const std::optional<crypto::Fingerprint>& f) {
-    if (!f) return;
-    out_ += ",\"fingerprint\":";
-    Hex(*f);
-  }
-  void Chunks(const ChunkList& c) {
-    out_ += "{\"chunks\":[";
-    for (size_t i = 0; i < c.chunks.size(); ++i) {
-      if (i) out_ += ',';
-      Hex(c.chunks[i]);
-    }
-    out_ += "],\"size\":";
-    Uint(c.size);
-    out_ += '}';
-  }
-  // Punctuation and keys, as they are.
-  CatalogWriter& operator<<(std::string_view raw) {
-    out_ += raw;
-    return *this;
-  }
-
- private:
-  std::string out_;
-};
-
-void WriteVersion(CatalogWriter& w, const ConversationVersion& v) {
+// 10,000 conversations. It is written directly (JsonWriter), in the form
+// nlohmann's dump gives, so the bytes, and with them the chunks shared
+// between snapshots, are the same as before.
+void WriteVersion(JsonWriter& w, const ConversationVersion& v) {
   w << "{\"all_messages\":";
   w.Uint(v.all_messages);
   w << ",\"assets\":[";
@@ -108,7 +46,7 @@ void WriteVersion(CatalogWriter& w, const ConversationVersion& v) {
   w << "}";
 }
 
-void WriteAsset(CatalogWriter& w, const std::string& id, const AssetRecord& a) {
+void WriteAsset(JsonWriter& w, const std::string& id, const AssetRecord& a) {
   w << "{\"content\":";
   w.Chunks(a.content);
   w.OptFingerprint(a.fingerprint);
@@ -124,7 +62,10 @@ void WriteAsset(CatalogWriter& w, const std::string& id, const AssetRecord& a) {
 }  // namespace
 
 std::string EncodeCatalog(const Catalog& catalog) {
-  CatalogWriter w;
+  JsonWriter w;
+  size_t versions = 0;
+  for (const auto& [id, rec] : catalog.conversations) versions += rec.versions.size();
+  w.Reserve(1024 * versions + 512 * catalog.assets.size() + 128);
   w << "{\"assets\":[";
   bool first = true;
   for (const auto& [id, a] : catalog.assets) {

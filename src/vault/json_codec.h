@@ -64,4 +64,74 @@ inline std::string Dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// Writes JSON directly, without a DOM, for the vault's two large metadata
+// objects (catalog and manifest). The caller writes keys in sorted order
+// and no spaces: then the bytes are exactly what Dump gives for the same
+// value, so snapshots written either way share their chunks.
+class JsonWriter {
+ public:
+  std::string Take() { return std::move(out_); }
+  // Room for the whole text, so it is not copied as it grows; pages never
+  // written are never resident, so a generous guess costs no memory.
+  void Reserve(size_t bytes) { out_.reserve(bytes); }
+
+  // Plain printable ASCII goes straight in; anything else is escaped (and
+  // invalid UTF-8 replaced) exactly as Dump does it.
+  void String(std::string_view s) {
+    bool plain = true;
+    for (char c : s) {
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        plain = false;
+        break;
+      }
+    }
+    if (!plain) {
+      out_ += Dump(json(std::string(s)));
+      return;
+    }
+    out_ += '"';
+    out_ += s;
+    out_ += '"';
+  }
+  void OptString(const std::optional<std::string>& s) {
+    if (s) {
+      String(*s);
+    } else {
+      out_ += "null";
+    }
+  }
+  void OptDouble(const std::optional<double>& d) { out_ += d ? Dump(json(*d)) : "null"; }
+  void Uint(uint64_t v) { out_ += std::to_string(v); }
+  template <size_t N>
+  void Hex(const std::array<uint8_t, N>& bytes) {
+    out_ += '"';
+    out_ += ToHex(bytes);
+    out_ += '"';
+  }
+  // The whole `,"fingerprint":"<hex>"` member, or nothing when absent.
+  void OptFingerprint(const std::optional<crypto::Fingerprint>& f) {
+    if (!f) return;
+    out_ += ",\"fingerprint\":";
+    Hex(*f);
+  }
+  void Chunks(const ChunkList& c) {
+    out_ += "{\"chunks\":[";
+    for (size_t i = 0; i < c.chunks.size(); ++i) {
+      if (i) out_ += ',';
+      Hex(c.chunks[i]);
+    }
+    out_ += "],\"size\":";
+    Uint(c.size);
+    out_ += '}';
+  }
+  // Punctuation and keys, as they are.
+  JsonWriter& operator<<(std::string_view raw) {
+    out_ += raw;
+    return *this;
+  }
+
+ private:
+  std::string out_;
+};
+
 }  // namespace gptvault::vault::detail

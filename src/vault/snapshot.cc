@@ -65,45 +65,94 @@ Result<Snapshot> DecodeSnapshot(std::string_view text) {
   }
 }
 
+// Written directly (JsonWriter), keys in sorted order: the manifest holds a
+// line per archive member and per conversation, and a DOM of it for the
+// 1 GB export cost more time and memory than anything else after the ingest.
 std::string EncodeManifest(const Manifest& m) {
-  json members = json::array();
+  JsonWriter w;
+  size_t entries = 0;
   for (const ManifestMember& mm : m.members) {
-    json e{{"name", mm.name}};
-    if (!mm.container.empty()) e["container"] = mm.container;
+    entries += 1 + mm.content.chunks.size() + mm.segments.size() + mm.glue.size();
+  }
+  w.Reserve(160 * entries + 128);
+  w << "{\"format\":\"gptvault-manifest\",\"members\":[";
+  bool first = true;
+  for (const ManifestMember& mm : m.members) {
+    w << (first ? "{" : ",{");
+    first = false;
+    if (!mm.container.empty()) {
+      w << "\"container\":";
+      w.String(mm.container);
+      w << ",";
+    }
     if (mm.nested_export) {
-      e["nested_export"] = true;
-    } else if (mm.directory) {
-      e["directory"] = true;
-    } else if (mm.recipe) {
-      json segments = json::array();
-      for (const RecipeSegment& seg : mm.segments) {
+      w << "\"name\":";
+      w.String(mm.name);
+      w << ",\"nested_export\":true}";
+      continue;
+    }
+    if (mm.directory) {
+      w << "\"directory\":true,\"name\":";
+      w.String(mm.name);
+      w << "}";
+      continue;
+    }
+    if (mm.recipe) {
+      w << "\"crc\":";
+      w.Uint(mm.crc);
+      w << ",\"name\":";
+      w.String(mm.name);
+      w << ",\"recipe\":[";
+      for (size_t i = 0; i < mm.segments.size(); ++i) {
+        const RecipeSegment& seg = mm.segments[i];
+        w << (i ? "," : "");
         switch (seg.kind) {
           case RecipeSegment::Kind::kText:
-            segments.push_back({{"text", seg.text}});
+            w << "{\"text\":";
+            w.String(seg.text);
             break;
           case RecipeSegment::Kind::kChunks:
-            segments.push_back({{"content", ChunksToJson(seg.chunks)}});
+            w << "{\"content\":";
+            w.Chunks(seg.chunks);
             break;
           case RecipeSegment::Kind::kConversation:
-            segments.push_back({{"conversation", IdToJson(seg.conversation)}});
+            w << "{\"conversation\":";
+            w.Hex(seg.conversation);
             break;
         }
+        w << "}";
       }
-      e["crc"] = mm.crc;
-      e["recipe"] = std::move(segments);
-    } else if (mm.conversations) {
-      json hashes = json::array();
-      for (const auto& h : mm.conversation_hashes) hashes.push_back(IdToJson(h));
-      e["crc"] = mm.crc;
-      e["glue"] = mm.glue;
-      e["conversations"] = std::move(hashes);
-    } else {
-      e["crc"] = mm.crc;
-      e["content"] = ChunksToJson(mm.content);
+      w << "]}";
+      continue;
     }
-    members.push_back(std::move(e));
+    if (mm.conversations) {
+      w << "\"conversations\":[";
+      for (size_t i = 0; i < mm.conversation_hashes.size(); ++i) {
+        w << (i ? "," : "");
+        w.Hex(mm.conversation_hashes[i]);
+      }
+      w << "],\"crc\":";
+      w.Uint(mm.crc);
+      w << ",\"glue\":[";
+      for (size_t i = 0; i < mm.glue.size(); ++i) {
+        w << (i ? "," : "");
+        w.String(mm.glue[i]);
+      }
+      w << "],\"name\":";
+      w.String(mm.name);
+      w << "}";
+      continue;
+    }
+    w << "\"content\":";
+    w.Chunks(mm.content);
+    w << ",\"crc\":";
+    w.Uint(mm.crc);
+    w << ",\"name\":";
+    w.String(mm.name);
+    w << "}";
   }
-  return Dump(json{{"format", "gptvault-manifest"}, {"version", 1}, {"members", members}});
+  w << "],\"version\":1}";
+  return w.Take();
 }
 
 Result<Manifest> DecodeManifest(std::string_view text) {
