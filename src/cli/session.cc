@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "gptvault/util/bytes.h"
+#include "gptvault/util/file.h"
 
 namespace gptvault::cli::session {
 
@@ -33,21 +34,6 @@ constexpr size_t kKeySize = 32;
 // A peer gets this long to send or take its few bytes; the session serves
 // one peer at a time and must not be held up by one that stalls.
 constexpr timeval kPeerTimeout{2, 0};
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 bool WriteAll(int fd, const uint8_t* p, size_t n) {
   while (n > 0) {
@@ -133,7 +119,7 @@ int Connect(const sockaddr_un& addr) {
   }
   if (!PeerIsMe(fd.get())) return -1;
   SetPeerTimeouts(fd.get());
-  return fd.release();
+  return fd.Release();
 }
 
 // Sends one request and reads the reply's header; the connection stays

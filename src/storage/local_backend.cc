@@ -17,6 +17,7 @@
 #include "gptvault/crypto/crypto.h"
 #include "gptvault/storage/backend.h"
 #include "gptvault/storage/file_names.h"
+#include "gptvault/util/file.h"
 
 namespace gptvault::storage {
 
@@ -40,32 +41,6 @@ Status CheckPrefix(const std::string& prefix) {
   }
   return Status::Ok();
 }
-
-// Closes a descriptor on every path out of a function.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int Release() { return std::exchange(fd_, -1); }
-  void Reset(int fd) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-  // Closes now and reports the error close() gives (NFS reports late write
-  // failures there).
-  int Close() {
-    int fd = std::exchange(fd_, -1);
-    return fd >= 0 && ::close(fd) != 0 ? errno : 0;
-  }
-
- private:
-  int fd_;
-};
 
 int OpenRetry(const char* path, int flags, mode_t mode = 0) {
   int fd;

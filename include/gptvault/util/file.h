@@ -2,13 +2,43 @@
 // Vault files go through storage::Backend instead.
 #pragma once
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "gptvault/util/bytes.h"
 #include "gptvault/util/status.h"
 
 namespace gptvault {
+
+// Closes a descriptor on every path out of a function.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int Release() { return std::exchange(fd_, -1); }
+  void Reset(int fd) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+  // Closes now and reports the error close() gives (NFS reports late write
+  // failures there).
+  int Close() {
+    int fd = std::exchange(fd_, -1);
+    return fd >= 0 && ::close(fd) != 0 ? errno : 0;
+  }
+
+ private:
+  int fd_;
+};
 
 // Writes `data` to `path` so that it appears whole or not at all: a temp file
 // beside it, fsync, rename over `path`, fsync of the folder. Mode `mode`.
