@@ -66,7 +66,6 @@ class CatalogHandler {
 
   Catalog& catalog() { return catalog_; }
   const std::string& error() const { return error_; }
-  bool format_ok() const { return format_ == kCatalogFormat && version_ == kCatalogVersion; }
 
   bool null() { return Scalar(Value{Value::kNull}); }
   bool boolean(bool) { return Scalar(Value{Value::kOther}); }
@@ -140,6 +139,7 @@ class CatalogHandler {
   }
 
   Frame top() const { return frames_.back(); }
+  bool format_ok() const { return format_ == kCatalogFormat && version_ == kCatalogVersion; }
 
   // A scalar: a member of the innermost object, or an element of the
   // innermost array.
@@ -150,7 +150,7 @@ class CatalogHandler {
         if (key_ == "format") return Text(v, format_, root_has_, kHasFormat);
         if (key_ == "version") return Unsigned(v, version_, root_has_, kHasVersion);
         if (key_ == "seq") return Unsigned(v, catalog_.seq, root_has_, kHasSeq);
-        return KnownContainerKey() ? Fail("\"" + key_ + "\" has the wrong type") : true;
+        return Unmatched();
       case Frame::kConversation:
         if (key_ == "id") return Text(v, rec_.id, rec_has_, kHasId);
         if (key_ == "current") {
@@ -163,7 +163,7 @@ class CatalogHandler {
           rec_.create_time = OptNumber(v);
           return true;
         }
-        return KnownContainerKey() ? Fail("\"" + key_ + "\" has the wrong type") : true;
+        return Unmatched();
       case Frame::kVersion: {
         uint32_t ignored = 0;
         if (key_ == "hash") {
@@ -190,7 +190,7 @@ class CatalogHandler {
           ver_.update_time = OptNumber(v);
           return true;
         }
-        return KnownContainerKey() ? Fail("\"" + key_ + "\" has the wrong type") : true;
+        return Unmatched();
       }
       case Frame::kVersionAsset:
         if (key_ == "id") return Text(v, ref_.id, ref_has_, kHasId);
@@ -198,10 +198,10 @@ class CatalogHandler {
           ref_.name = OptText(v);
           return true;
         }
-        return true;
+        return Unmatched();
       case Frame::kContent:
         if (key_ == "size") return Unsigned(v, content_->size, content_has_, kHasSize);
-        return key_ == "chunks" ? Fail("\"chunks\" has the wrong type") : true;
+        return Unmatched();
       case Frame::kChunks:
         return Hex(v, content_->chunks.emplace_back(), "chunk id");
       case Frame::kAsset:
@@ -209,7 +209,7 @@ class CatalogHandler {
         if (key_ == "name") return Text(v, asset_.name, asset_has_, kHasName);
         if (key_ == "first_seq") return Unsigned(v, asset_.first_seq, asset_has_, kHasFirstSeq);
         if (key_ == "fingerprint") return Hex(v, asset_.fingerprint.emplace(), "fingerprint");
-        return KnownContainerKey() ? Fail("\"" + key_ + "\" has the wrong type") : true;
+        return Unmatched();
       case Frame::kConversations:
       case Frame::kVersions:
       case Frame::kVersionAssets:
@@ -219,24 +219,15 @@ class CatalogHandler {
     return true;
   }
 
-  // Members whose value must be a container, in the innermost object.
-  bool KnownContainerKey() const {
-    switch (top()) {
-      case Frame::kRoot:
-        return key_ == "conversations" || key_ == "assets";
-      case Frame::kConversation:
-        return key_ == "versions";
-      case Frame::kVersion:
-        return key_ == "assets" || key_ == "content";
-      case Frame::kAsset:
-        return key_ == "content";
-      default:
-        return false;
-    }
+  // A scalar no case above took: the value of an unknown member, ignored,
+  // or of a known one that must be a container (every scalar member has
+  // been matched by then), which is wrong.
+  bool Unmatched() {
+    return KnownMember() ? Fail("\"" + key_ + "\" has the wrong type") : true;
   }
 
-  // The frame a container opens, or nullopt for one to skip (the value of
-  // an unknown member); Fail()s when it stands where a scalar must.
+  // Pushes the frame a container opens, or skips it when it is the value of
+  // an unknown member; Fail()s when it stands where a scalar must.
   bool Open(bool object) {
     if (skip_ > 0) {
       ++skip_;

@@ -48,17 +48,6 @@ inline json OptString(const std::optional<std::string>& s) {
   return s ? json(*s) : json(nullptr);
 }
 inline json OptDouble(const std::optional<double>& d) { return d ? json(*d) : json(nullptr); }
-inline std::optional<std::string> GetOptString(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
-inline std::optional<double> GetOptDouble(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
 // Serialises without ever throwing on odd strings.
 inline std::string Dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
