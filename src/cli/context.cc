@@ -162,10 +162,13 @@ Result<std::unique_ptr<vault::Vault>> Context::OpenVault() {
   options.accept_rollback = options_.accept_rollback;
   options.lock = LockOptions();
   // An unlocked session spares the passphrase and the Argon2id; its key is
-  // trusted no more than a passphrase (the config's MAC must verify).
-  if (auto config = ReadConfig(*backend); config.ok()) {
-    if (auto master = session::FetchKey(config->vault_id)) {
-      return vault::Vault::OpenWithMasterKey(std::move(backend), *master, options);
+  // trusted no more than a passphrase (the config's MAC must verify). The
+  // config is read for the vault's id only when some session is running.
+  if (session::AnyMayBeRunning()) {
+    if (auto config = ReadConfig(*backend); config.ok()) {
+      if (auto master = session::FetchKey(config->vault_id)) {
+        return vault::Vault::OpenWithMasterKey(std::move(backend), *master, options);
+      }
     }
   }
   GV_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, Passphrase(false));

@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <string_view>
 #include <utility>
 
 #include "gptvault/util/bytes.h"
@@ -256,6 +258,22 @@ Status Start(const VaultId& vault_id, crypto::SecretBytes master, std::chrono::s
   }
   if (pid == 0) Serve(listener.get(), addr, vault_id, master, deadline);
   return Status::Ok();
+}
+
+bool AnyMayBeRunning() {
+  auto dir = SessionDir(/*create=*/false);
+  if (!dir.ok()) return false;
+  DIR* d = ::opendir(dir->c_str());
+  if (d == nullptr) return false;
+  bool found = false;
+  while (const dirent* e = ::readdir(d)) {
+    if (std::string_view(e->d_name).ends_with(".sock")) {
+      found = true;
+      break;
+    }
+  }
+  ::closedir(d);
+  return found;
 }
 
 std::optional<crypto::SecretBytes> FetchKey(const VaultId& vault_id) {

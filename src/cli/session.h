@@ -33,6 +33,11 @@ using VaultId = std::array<uint8_t, 16>;
 // listening, in the parent; `master` is wiped here either way.
 Status Start(const VaultId& vault_id, crypto::SecretBytes master, std::chrono::seconds lifetime);
 
+// Whether any session of this user may be running (one has a socket in the
+// session directory): a cheap local look, so commands read nothing more
+// from the vault when there is none.
+bool AnyMayBeRunning();
+
 // The master key from the session for `vault_id`; nullopt when there is no
 // session (or none that answers properly: the caller then asks for the
 // passphrase, as without sessions).
