@@ -409,12 +409,16 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
     // Not stored as changes to the previous snapshot's, though most entries
     // are the same: then one lost pack would make every later catalog
     // unreadable, where now it costs only what it held.
-    GV_ASSIGN_OR_RETURN(snap.catalog, StoreChunked(*repo_, ObjectType::kTree,
-                                                   AsBytes(EncodeCatalog(ingester.catalog()))));
+    GV_ASSIGN_OR_RETURN(snap.catalog,
+                        StoreWritten(*repo_, ObjectType::kTree, [&](const TextSink& sink) {
+                          return EncodeCatalog(ingester.catalog(), sink);
+                        }));
     GV_RETURN_IF_ERROR(repo_->Flush());
     sealed_catalog = repo_->stats().bytes_sealed - sealed_before;
-    GV_ASSIGN_OR_RETURN(snap.manifest, StoreChunked(*repo_, ObjectType::kTree,
-                                                    AsBytes(EncodeManifest(ingester.manifest()))));
+    GV_ASSIGN_OR_RETURN(snap.manifest,
+                        StoreWritten(*repo_, ObjectType::kTree, [&](const TextSink& sink) {
+                          return EncodeManifest(ingester.manifest(), sink);
+                        }));
     GV_RETURN_IF_ERROR(repo_->Flush());
     sealed_metadata = repo_->stats().bytes_sealed - sealed_before;
     return repo_->Commit();

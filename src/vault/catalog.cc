@@ -61,17 +61,15 @@ void WriteAsset(JsonWriter& w, const std::string& id, const AssetRecord& a) {
 
 }  // namespace
 
-std::string EncodeCatalog(const Catalog& catalog) {
-  JsonWriter w;
-  size_t versions = 0;
-  for (const auto& [id, rec] : catalog.conversations) versions += rec.versions.size();
-  w.Reserve(1024 * versions + 512 * catalog.assets.size() + 128);
+Status EncodeCatalog(const Catalog& catalog, const TextSink& sink) {
+  JsonWriter w(sink);
   w << "{\"assets\":[";
   bool first = true;
   for (const auto& [id, a] : catalog.assets) {
     if (!first) w << ",";
     first = false;
     WriteAsset(w, id, a);
+    GV_RETURN_IF_ERROR(w.Spill());
   }
   w << "],\"conversations\":[";
   first = true;
@@ -89,11 +87,16 @@ std::string EncodeCatalog(const Catalog& catalog) {
       WriteVersion(w, rec.versions[i]);
     }
     w << "]}";
+    GV_RETURN_IF_ERROR(w.Spill());
   }
   w << "],\"format\":\"gptvault-catalog\",\"seq\":";
   w.Uint(catalog.seq);
   w << ",\"version\":1}";
-  return w.Take();
+  return w.Flush();
+}
+
+std::string EncodeCatalog(const Catalog& catalog) {
+  return WholeText([&catalog](const TextSink& sink) { return EncodeCatalog(catalog, sink); });
 }
 
 }  // namespace gptvault::vault

@@ -69,6 +69,14 @@ Result<ChunkList> ChunkStreamWriter::Finish() {
   return std::move(list_);
 }
 
+Result<ChunkList> StoreWritten(storage::Repository& repo, storage::ObjectType type,
+                               const std::function<Status(const TextSink&)>& write) {
+  ChunkStreamWriter writer(repo, type);
+  GV_RETURN_IF_ERROR(
+      write([&writer](std::string_view piece) { return writer.Feed(AsBytes(piece)); }));
+  return writer.Finish();
+}
+
 Status LoadChunked(storage::Repository& repo, storage::ObjectType type, const ChunkList& list,
                    const std::function<Status(ByteView)>& sink) {
   uint64_t total = 0;

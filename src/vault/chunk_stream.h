@@ -51,6 +51,12 @@ class ChunkStreamWriter {
   ChunkList list_;
 };
 
+// Stores a text as `write` produces it, in pieces (EncodeCatalog,
+// EncodeManifest): the same chunks as StoreChunked of the whole text, without
+// ever holding it whole.
+Result<ChunkList> StoreWritten(storage::Repository& repo, storage::ObjectType type,
+                               const std::function<Status(const TextSink&)>& write);
+
 // Reads a chunk list back and hands each chunk to `sink`, in order.
 Status LoadChunked(storage::Repository& repo, storage::ObjectType type, const ChunkList& list,
                    const std::function<Status(ByteView)>& sink);

@@ -2,6 +2,7 @@
 // manifest). Private to the vault layer.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -57,12 +58,23 @@ inline std::string Dump(const json& j) {
 // objects (catalog and manifest). The caller writes keys in sorted order
 // and no spaces: then the bytes are exactly what Dump gives for the same
 // value, so snapshots written either way share their chunks.
+//
+// The text goes to a sink in pieces: the caller marks the points between
+// records (Spill) where what has been written so far, once it exceeds
+// kSpillAt, is handed over, so a catalog of any size costs no more than a
+// piece (it was ~15 MB held whole at the peak of a 10,000-conversation add).
 class JsonWriter {
  public:
-  std::string Take() { return std::move(out_); }
-  // Room for the whole text, so it is not copied as it grows; pages never
-  // written are never resident, so a generous guess costs no memory.
-  void Reserve(size_t bytes) { out_.reserve(bytes); }
+  explicit JsonWriter(const TextSink& sink) : sink_(sink) { out_.reserve(kSpillAt + kSpillAt / 4); }
+
+  Status Spill() { return out_.size() >= kSpillAt ? Flush() : Status::Ok(); }
+  // Hands over whatever is left; the last call of a writer.
+  Status Flush() {
+    if (out_.empty()) return Status::Ok();
+    Status s = sink_(out_);
+    out_.clear();
+    return s;
+  }
 
   // Plain printable ASCII goes straight in; anything else is escaped (and
   // invalid UTF-8 replaced) exactly as Dump does it.
@@ -120,7 +132,19 @@ class JsonWriter {
   }
 
  private:
+  static constexpr size_t kSpillAt = 256 << 10;
+  const TextSink& sink_;
   std::string out_;
 };
+
+// Collects a writer's pieces into one string (small texts, and tests).
+inline std::string WholeText(const std::function<Status(const TextSink&)>& encode) {
+  std::string text;
+  (void)encode([&text](std::string_view piece) {
+    text += piece;
+    return Status::Ok();
+  });
+  return text;
+}
 
 }  // namespace gptvault::vault::detail

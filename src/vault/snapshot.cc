@@ -68,16 +68,12 @@ Result<Snapshot> DecodeSnapshot(std::string_view text) {
 // Written directly (JsonWriter), keys in sorted order: the manifest holds a
 // line per archive member and per conversation, and a DOM of it for the
 // 1 GB export cost more time and memory than anything else after the ingest.
-std::string EncodeManifest(const Manifest& m) {
-  JsonWriter w;
-  size_t entries = 0;
-  for (const ManifestMember& mm : m.members) {
-    entries += 1 + mm.content.chunks.size() + mm.segments.size() + mm.glue.size();
-  }
-  w.Reserve(160 * entries + 128);
+Status EncodeManifest(const Manifest& m, const TextSink& sink) {
+  JsonWriter w(sink);
   w << "{\"format\":\"gptvault-manifest\",\"members\":[";
   bool first = true;
   for (const ManifestMember& mm : m.members) {
+    GV_RETURN_IF_ERROR(w.Spill());
     w << (first ? "{" : ",{");
     first = false;
     if (!mm.container.empty()) {
@@ -104,6 +100,7 @@ std::string EncodeManifest(const Manifest& m) {
       w.String(mm.name);
       w << ",\"recipe\":[";
       for (size_t i = 0; i < mm.segments.size(); ++i) {
+        GV_RETURN_IF_ERROR(w.Spill());
         const RecipeSegment& seg = mm.segments[i];
         w << (i ? "," : "");
         switch (seg.kind) {
@@ -128,6 +125,7 @@ std::string EncodeManifest(const Manifest& m) {
     if (mm.conversations) {
       w << "\"conversations\":[";
       for (size_t i = 0; i < mm.conversation_hashes.size(); ++i) {
+        GV_RETURN_IF_ERROR(w.Spill());
         w << (i ? "," : "");
         w.Hex(mm.conversation_hashes[i]);
       }
@@ -135,6 +133,7 @@ std::string EncodeManifest(const Manifest& m) {
       w.Uint(mm.crc);
       w << ",\"glue\":[";
       for (size_t i = 0; i < mm.glue.size(); ++i) {
+        GV_RETURN_IF_ERROR(w.Spill());
         w << (i ? "," : "");
         w.String(mm.glue[i]);
       }
@@ -152,7 +151,11 @@ std::string EncodeManifest(const Manifest& m) {
     w << "}";
   }
   w << "],\"version\":1}";
-  return w.Take();
+  return w.Flush();
+}
+
+std::string EncodeManifest(const Manifest& m) {
+  return WholeText([&m](const TextSink& sink) { return EncodeManifest(m, sink); });
 }
 
 Result<Manifest> DecodeManifest(std::string_view text) {

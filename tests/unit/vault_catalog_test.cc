@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../src/vault/chunk_stream.h"
 #include "gptvault/vault/catalog.h"
 #include "gptvault/vault/snapshot.h"
 #include "test_vaults.h"
@@ -79,9 +80,74 @@ Catalog OneConversationTwoVersions() {
   return c;
 }
 
+// A catalog of `n` conversations, about 1 KB of text each.
+Catalog ManyConversations(size_t n) {
+  Catalog c;
+  c.seq = 1;
+  for (size_t i = 0; i < n; ++i) {
+    ConversationVersion v;
+    v.hash.fill(static_cast<uint8_t>(i));
+    v.fingerprint.emplace().fill(static_cast<uint8_t>(i >> 8));
+    v.title = "Conversation number " + std::to_string(i);
+    v.content.size = 1000 + i;
+    for (uint8_t k = 0; k < 8; ++k) v.content.chunks.emplace_back().fill(k);
+    ConversationRecord rec;
+    rec.id = "conv-" + std::to_string(i);
+    rec.versions = {v};
+    c.conversations[rec.id] = rec;
+  }
+  return c;
+}
+
 }  // namespace
 
 TEST_SUITE("vault catalog") {
+  TEST_CASE("a large catalog is handed over in pieces far smaller than it, which make its text") {
+    const Catalog c = ManyConversations(4000);
+    std::string joined;
+    size_t pieces = 0, largest = 0;
+    REQUIRE(vault::EncodeCatalog(c, [&](std::string_view piece) {
+              ++pieces;
+              largest = std::max(largest, piece.size());
+              joined += piece;
+              return Status::Ok();
+            }).ok());
+    CHECK(joined.size() > 3 << 20);
+    CHECK(pieces > 4);
+    CHECK(largest < (512 << 10));
+    CHECK(joined == vault::EncodeCatalog(c));
+    CHECK(vault::DecodeCatalog(joined).ok());
+  }
+
+  TEST_CASE("the writing stops at the sink's first error, which is what it returns") {
+    size_t calls = 0;
+    Status s = vault::EncodeCatalog(ManyConversations(4000), [&](std::string_view) {
+      ++calls;
+      return calls == 2 ? Status::IOError("disk full") : Status::Ok();
+    });
+    CHECK(s.code() == Status::Code::kIOError);
+    CHECK(calls == 2);
+  }
+
+  TEST_CASE("a catalog stored as it is written has the chunks of the whole text stored at once") {
+    // Else every snapshot's catalog would share no chunk with those written before.
+    MemBackend mem;
+    REQUIRE(storage::Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    auto repo = storage::Repository::Open(std::make_unique<BorrowedBackend>(mem), Pass("pw"));
+    REQUIRE(repo.ok());
+    const Catalog c = ManyConversations(3000);
+    const std::string whole = vault::EncodeCatalog(c);
+    auto at_once = vault::StoreChunked(**repo, storage::ObjectType::kTree, AsBytes(whole));
+    auto as_written = vault::StoreWritten(
+        **repo, storage::ObjectType::kTree,
+        [&](const vault::TextSink& sink) { return vault::EncodeCatalog(c, sink); });
+    REQUIRE(at_once.ok());
+    REQUIRE(as_written.ok());
+    CHECK(at_once->chunks.size() > 4);
+    CHECK(as_written->size == whole.size());
+    CHECK(as_written->chunks == at_once->chunks);
+  }
+
   TEST_CASE("a version's fingerprint survives encoding, and a version without one stays without") {
     auto back = vault::DecodeCatalog(vault::EncodeCatalog(OneConversationTwoVersions()));
     REQUIRE(back.ok());

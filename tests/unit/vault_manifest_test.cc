@@ -98,4 +98,23 @@ TEST_SUITE("vault manifest") {
     CHECK(back->members[2].segments[0].text ==
           "<script>var jsonData = \"quoted\" \\ \x01\xef\xbf\xbd");
   }
+
+  TEST_CASE("a large manifest is handed over in pieces far smaller than it, which make its text") {
+    Manifest m = EveryKindOfMember();
+    ManifestMember& conversations = m.members[1];
+    conversations.glue.assign(40001, ",");
+    conversations.conversation_hashes.assign(40000, IdOf(8));
+    std::string joined;
+    size_t pieces = 0, largest = 0;
+    REQUIRE(vault::EncodeManifest(m, [&](std::string_view piece) {
+              ++pieces;
+              largest = std::max(largest, piece.size());
+              joined += piece;
+              return Status::Ok();
+            }).ok());
+    CHECK(joined.size() > 2 << 20);
+    CHECK(pieces > 4);
+    CHECK(largest < (512 << 10));
+    CHECK(joined == vault::EncodeManifest(m));
+  }
 }

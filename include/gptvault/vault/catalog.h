@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -79,6 +80,12 @@ struct Catalog {
   std::map<std::string, AssetRecord> assets;
 };
 
+// Receives a text in pieces, in order; an error stops the writing.
+using TextSink = std::function<Status(std::string_view piece)>;
+
+// The catalog's text, handed to `sink` in pieces as it is written (about
+// 1.5 KB a conversation: never held whole), or returned whole.
+Status EncodeCatalog(const Catalog& catalog, const TextSink& sink);
 std::string EncodeCatalog(const Catalog& catalog);
 Result<Catalog> DecodeCatalog(std::string_view json);
 

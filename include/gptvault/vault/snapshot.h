@@ -74,6 +74,7 @@ struct Snapshot {
 
 std::string EncodeSnapshot(const Snapshot& s);
 Result<Snapshot> DecodeSnapshot(std::string_view json);
+Status EncodeManifest(const Manifest& m, const TextSink& sink);  // in pieces, as EncodeCatalog
 std::string EncodeManifest(const Manifest& m);
 Result<Manifest> DecodeManifest(std::string_view json);
 
