@@ -2,6 +2,7 @@
 private vault, and generate exports with tools/gen_export.py (cached per
 process, since several tests read the same series)."""
 
+import atexit
 import json
 import os
 import shutil
@@ -27,6 +28,7 @@ def generate(months=3, conversations=300, seed=1, layout="single", **extra):
     key = (months, conversations, seed, layout, tuple(sorted(extra.items())))
     if key not in _generated:
         out = tempfile.mkdtemp(prefix="gv-export-")
+        atexit.register(shutil.rmtree, out, True)
         args = [sys.executable, GENERATOR, "--out", out, "--months", str(months),
                 "--conversations", str(conversations), "--seed", str(seed), "--layout", layout]
         for k, v in extra.items():
