@@ -6,9 +6,12 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <map>
 
 #include "context.h"
+#include "gptvault/ingest/conversation_render.h"
 #include "gptvault/util/file.h"
 
 namespace gptvault::cli {
@@ -23,19 +26,39 @@ struct RestoreOptions {
   std::string assets;
 };
 
+// The conversation's bytes in the format asked for: its own JSON as stored,
+// or rendered for reading, linking the attachments `written` (asset id ->
+// path relative to the document).
+Result<std::string> Formatted(const vault::RestoredConversation& c, const std::string& format,
+                              const std::map<std::string, std::string>& written) {
+  if (format == "json") return std::string(AsChars(c.bytes));
+  auto link = [&written](const std::string& asset) -> std::optional<std::string> {
+    auto it = written.find(asset);
+    if (it == written.end()) return std::nullopt;
+    return it->second;
+  };
+  auto rendered = ingest::RenderConversation(
+      AsChars(c.bytes),
+      format == "html" ? ingest::RenderFormat::kHtml : ingest::RenderFormat::kMarkdown, link);
+  if (!rendered.ok()) return rendered.status().WithContext("conversation " + c.id);
+  return rendered;
+}
+
 // Conversation ids come from the archive, so they are file names only when
 // they look like ids; anything else is named after its content hash.
-std::string ConversationFileName(const vault::RestoredConversation& c) {
+std::string ConversationFileName(const vault::RestoredConversation& c, const std::string& format) {
   bool plain = !c.id.empty() && c.id.size() <= 128 && c.id[0] != '.';
   for (char ch : c.id) {
     plain = plain && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' ||
                       ch == '.');
   }
-  if (plain) return c.id + ".json";
-  return "conversation-" + ToHex(c.version.hash).substr(0, 16) + ".json";
+  const std::string ext = "." + format;
+  if (plain) return c.id + ext;
+  return "conversation-" + ToHex(c.version.hash).substr(0, 16) + ext;
 }
 
-int RestoreAll(Context& ctx, vault::Vault& vault, const std::string& dir) {
+int RestoreAll(Context& ctx, vault::Vault& vault, const std::string& dir,
+               const std::string& format) {
   if (dir.empty() || dir == "-") {
     return ctx.Fail(Status::InvalidArgument("restore --all needs -o DIR"));
   }
@@ -43,7 +66,8 @@ int RestoreAll(Context& ctx, vault::Vault& vault, const std::string& dir) {
   size_t count = 0;
   Status s = vault.RestoreAll([&](const vault::RestoredConversation& c) {
     ++count;
-    return WriteFileAtomically(dir + "/" + ConversationFileName(c), c.bytes, 0600);
+    GV_ASSIGN_OR_RETURN(std::string text, Formatted(c, format, {}));
+    return WriteFileAtomically(dir + "/" + ConversationFileName(c, format), AsBytes(text), 0600);
   });
   if (!s.ok()) return ctx.Fail(s);
   ctx.err() << "restored " << count << " conversations to " << dir << "\n";
@@ -51,9 +75,10 @@ int RestoreAll(Context& ctx, vault::Vault& vault, const std::string& dir) {
 }
 
 // Writes the files conversation `id` points at into `dir`, under their
-// original names made safe and unique, never outside `dir`.
-int RestoreAssets(Context& ctx, vault::Vault& vault, const std::string& id,
-                  const std::string& dir) {
+// original names made safe and unique, never outside `dir`, and records
+// each as asset id -> file name in `written`.
+int RestoreAssets(Context& ctx, vault::Vault& vault, const std::string& id, const std::string& dir,
+                  std::map<std::string, std::string>* written) {
   auto assets = vault.AssetsOf(id);
   if (!assets.ok()) return ctx.Fail(assets.status());
   if (Status made = MakeDirectories(dir, 0700); !made.ok()) return ctx.Fail(made);
@@ -61,7 +86,6 @@ int RestoreAssets(Context& ctx, vault::Vault& vault, const std::string& id,
   if (dir_fd < 0) {
     return ctx.Fail(Status::IOError("cannot open " + dir + ": " + std::strerror(errno)));
   }
-  size_t written = 0;
   Status s;
   for (const vault::AssetRecord& asset : assets->present) {
     std::string chosen;
@@ -86,17 +110,56 @@ int RestoreAssets(Context& ctx, vault::Vault& vault, const std::string& id,
       ::unlinkat(dir_fd, chosen.c_str(), 0);  // never leave a partial file behind
       break;
     }
-    ++written;
+    (*written)[asset.id] = chosen;
   }
   ::close(dir_fd);
   if (!s.ok()) return ctx.Fail(s.WithContext("attachments"));
-  ctx.err() << "wrote " << written << " attachments to " << dir;
+  ctx.err() << "wrote " << written->size() << " attachments to " << dir;
   if (!assets->missing.empty()) {
     ctx.err() << "; " << assets->missing.size()
               << " the conversation points at were in no export added:";
     for (const std::string& m : assets->missing) ctx.err() << " " << m;
   }
   ctx.err() << "\n";
+  return kExitOk;
+}
+
+// `target` as a link from the document written to `output`: relative to
+// its folder, or as given when the document goes to stdout.
+std::string LinkFrom(const std::string& output, const std::string& target) {
+  namespace fs = std::filesystem;
+  if (output.empty() || output == "-") return target;
+  std::error_code ec;
+  const fs::path base = fs::absolute(output, ec).parent_path().lexically_normal();
+  const fs::path full = fs::absolute(target, ec).lexically_normal();
+  if (ec) return target;
+  const fs::path relative = full.lexically_relative(base);
+  return relative.empty() ? full.generic_string() : relative.generic_string();
+}
+
+// Attachments are written first, so that the rendered forms can link them.
+int RestoreOne(Context& ctx, vault::Vault& vault, const RestoreOptions& opt) {
+  auto id = vault.ResolveId(opt.id);
+  if (!id.ok()) return ctx.Fail(id.status());
+  auto conv = vault.Restore(*id);
+  if (!conv.ok()) return ctx.Fail(conv.status());
+  std::map<std::string, std::string> links;
+  if (!opt.assets.empty()) {
+    std::map<std::string, std::string> written;
+    if (int rc = RestoreAssets(ctx, vault, *id, opt.assets, &written); rc != kExitOk) return rc;
+    for (const auto& [asset, name] : written) {
+      links[asset] = LinkFrom(opt.output, (std::filesystem::path(opt.assets) / name).string());
+    }
+  }
+  auto text = Formatted(*conv, opt.format, links);
+  if (!text.ok()) return ctx.Fail(text.status());
+  if (opt.output.empty() || opt.output == "-") {
+    ctx.out().write(text->data(), static_cast<std::streamsize>(text->size()));
+    ctx.out().flush();
+    if (!ctx.out()) return ctx.Fail(Status::IOError("cannot write to stdout"));
+  } else if (Status s = WriteFileAtomically(opt.output, AsBytes(*text), 0600); !s.ok()) {
+    return ctx.Fail(s);
+  }
   return kExitOk;
 }
 
@@ -111,8 +174,9 @@ Command RestoreCommand() {
                                      "restore every conversation ever added into -o DIR");
             id->excludes(all);
             app.add_option("--format", opt->format,
-                           "json: the conversation object exactly as in the export")
-                ->check(CLI::IsMember({"json"}));
+                           "json: the conversation object exactly as in the export (default); "
+                           "md or html: the current branch, for reading")
+                ->check(CLI::IsMember({"json", "md", "html"}));
             app.add_option("-o,--output", opt->output,
                            "write to FILE (with --all: into folder DIR) instead of stdout");
             app.add_option("--assets", opt->assets,
@@ -125,21 +189,8 @@ Command RestoreCommand() {
               }
               auto vault = ctx.OpenVault();
               if (!vault.ok()) return ctx.Fail(vault.status());
-              if (opt->all) return RestoreAll(ctx, **vault, opt->output);
-              auto id = (*vault)->ResolveId(opt->id);
-              if (!id.ok()) return ctx.Fail(id.status());
-              auto conv = (*vault)->Restore(*id);
-              if (!conv.ok()) return ctx.Fail(conv.status());
-              if (opt->output.empty() || opt->output == "-") {
-                ctx.out().write(reinterpret_cast<const char*>(conv->bytes.data()),
-                                static_cast<std::streamsize>(conv->bytes.size()));
-                ctx.out().flush();
-                if (!ctx.out()) return ctx.Fail(Status::IOError("cannot write to stdout"));
-              } else if (Status s = WriteFileAtomically(opt->output, conv->bytes, 0600); !s.ok()) {
-                return ctx.Fail(s);
-              }
-              if (!opt->assets.empty()) return RestoreAssets(ctx, **vault, *id, opt->assets);
-              return kExitOk;
+              if (opt->all) return RestoreAll(ctx, **vault, opt->output, opt->format);
+              return RestoreOne(ctx, **vault, *opt);
             };
           }};
 }
