@@ -19,6 +19,7 @@ std::string ConversationsJson(const std::vector<ConversationSummary>& list) {
                    {"versions", c.versions},
                    {"in_latest_export", c.in_latest},
                    {"size", c.size}});
+    if (c.match) out.back()["match"] = *c.match;
   }
   return out.dump(2, ' ', false, json::error_handler_t::replace);
 }

@@ -128,7 +128,7 @@ Result<std::vector<ConversationSummary>> Vault::List() {
   for (const auto& [id, rec] : catalog.conversations) {
     const ConversationVersion& v = rec.latest();
     out.push_back({id, v.title, rec.create_time, v.update_time, v.messages, rec.versions.size(),
-                   in_latest.count(v.hash) != 0, v.content.size});
+                   in_latest.count(v.hash) != 0, v.content.size, std::nullopt});
   }
   return out;
 }

@@ -52,6 +52,8 @@ struct ConversationSummary {
   size_t versions = 0;
   bool in_latest = false;  // present in the newest snapshot's export
   uint64_t size = 0;       // bytes of the current version
+  // list --search: the words around where its messages say the text.
+  std::optional<std::string> match;
 };
 
 struct CheckReport {
