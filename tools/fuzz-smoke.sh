@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${GPTVAULT_FUZZ_SECONDS:-30}"
 build="${GPTVAULT_FUZZ_BUILD_DIR:-build-fuzz}"
-targets=(fuzz_zip_reader fuzz_json_array_splitter fuzz_conversation fuzz_json_sax)
+targets=(fuzz_zip_reader fuzz_json_array_splitter fuzz_conversation fuzz_json_sax
+         fuzz_conversation_render)
 limits=(-rss_limit_mb=2048 -timeout=25)
 dict=(-dict=fuzz/json.dict)  # JSON and export-format tokens; not for the ZIP target
 
