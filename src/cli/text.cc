@@ -1,8 +1,7 @@
 #include "text.h"
 
-#include <cctype>
-#include <cmath>
-#include <ctime>
+#include "gptvault/util/ascii.h"
+#include "gptvault/util/time_format.h"
 
 namespace gptvault::cli {
 
@@ -56,27 +55,12 @@ std::string OneLine(std::string_view text, size_t width) {
 }
 
 std::string FormatTime(std::optional<double> epoch) {
-  if (!epoch || !std::isfinite(*epoch) || *epoch < 0 || *epoch > 32503680000.0) return "-";
-  std::time_t t = static_cast<std::time_t>(*epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
+  std::string t = FormatUtcMinute(epoch);
+  return t.empty() ? "-" : t;
 }
 
 bool ContainsIgnoreCase(std::string_view hay, std::string_view needle) {
-  if (needle.empty()) return true;
-  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    size_t k = 0;
-    while (k < needle.size() &&
-           std::tolower(static_cast<unsigned char>(hay[i + k])) ==
-               std::tolower(static_cast<unsigned char>(needle[k]))) {
-      ++k;
-    }
-    if (k == needle.size()) return true;
-  }
-  return false;
+  return needle.empty() || FindIgnoringAsciiCase(hay, needle) != std::string_view::npos;
 }
 
 }  // namespace gptvault::cli

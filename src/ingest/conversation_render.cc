@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "gptvault/util/time_format.h"
 #include "json_text.h"
 
 namespace gptvault::ingest {
@@ -303,13 +303,8 @@ Document Read(const Json& conv) {
 }
 
 std::string FormatTime(std::optional<double> t) {
-  if (!t || !std::isfinite(*t) || *t < 0 || *t > 32503680000.0) return "";
-  std::time_t secs = static_cast<std::time_t>(*t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
+  std::string minute = FormatUtcMinute(t);
+  return minute.empty() ? "" : minute + " UTC";
 }
 
 std::string Dates(const Document& d) {

@@ -4,6 +4,7 @@
 #include <set>
 #include <vector>
 
+#include "gptvault/util/ascii.h"
 #include "gptvault/util/json_sax.h"
 #include "json_text.h"
 
@@ -11,20 +12,6 @@ namespace gptvault::ingest {
 namespace {
 
 using Json = nlohmann::json;
-
-char Fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-size_t FindFolded(std::string_view hay, std::string_view needle) {
-  if (needle.empty() || needle.size() > hay.size()) return std::string_view::npos;
-  const char first = Fold(needle[0]);
-  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    if (Fold(hay[i]) != first) continue;
-    size_t k = 1;
-    while (k < needle.size() && Fold(hay[i + k]) == Fold(needle[k])) ++k;
-    if (k == needle.size()) return i;
-  }
-  return std::string_view::npos;
-}
 
 bool ContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
@@ -77,7 +64,7 @@ class Finder {
     const bool searched = next_ || (InScope() && !skip_);
     next_ = skip_ = false;
     if (!searched) return true;
-    size_t at = FindFolded(s, query_);
+    size_t at = FindIgnoringAsciiCase(s, query_);
     if (at == std::string_view::npos) return true;
     found_ = Context(s, at, query_.size());
     return false;  // found: stop reading

@@ -1,0 +1,14 @@
+// Times as people read them.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace gptvault {
+
+// "YYYY-MM-DD HH:MM" in UTC for seconds since 1970 (the exports' times), or
+// "" when there is none or it is not a time a calendar shows (negative, not
+// finite, after year 2999).
+std::string FormatUtcMinute(std::optional<double> epoch_seconds);
+
+}  // namespace gptvault
