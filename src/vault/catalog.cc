@@ -63,33 +63,25 @@ void WriteAsset(JsonWriter& w, const std::string& id, const AssetRecord& a) {
 
 Status EncodeCatalog(const Catalog& catalog, const TextSink& sink) {
   JsonWriter w(sink);
-  w << "{\"assets\":[";
-  bool first = true;
-  for (const auto& [id, a] : catalog.assets) {
-    if (!first) w << ",";
-    first = false;
-    WriteAsset(w, id, a);
-    GV_RETURN_IF_ERROR(w.Spill());
-  }
-  w << "],\"conversations\":[";
-  first = true;
-  for (const auto& [id, rec] : catalog.conversations) {
-    w << (first ? "{\"create_time\":" : ",{\"create_time\":");
-    first = false;
+  w << "{\"assets\":";
+  GV_RETURN_IF_ERROR(w.Array(
+      catalog.assets, [&w](const auto& entry) { WriteAsset(w, entry.first, entry.second); }));
+  w << ",\"conversations\":";
+  GV_RETURN_IF_ERROR(w.Array(catalog.conversations, [&w](const auto& entry) {
+    const auto& [id, rec] = entry;
+    w << "{\"create_time\":";
     w.OptDouble(rec.create_time);
     w << ",\"current\":";
     w.Uint(rec.current);
     w << ",\"id\":";
     w.String(id);
-    w << ",\"versions\":[";
-    for (size_t i = 0; i < rec.versions.size(); ++i) {
-      if (i) w << ",";
-      WriteVersion(w, rec.versions[i]);
-    }
-    w << "]}";
-    GV_RETURN_IF_ERROR(w.Spill());
-  }
-  w << "],\"format\":\"gptvault-catalog\",\"seq\":";
+    w << ",\"versions\":";
+    GV_RETURN_IF_ERROR(
+        w.Array(rec.versions, [&w](const ConversationVersion& v) { WriteVersion(w, v); }));
+    w << "}";
+    return Status::Ok();
+  }));
+  w << ",\"format\":\"gptvault-catalog\",\"seq\":";
   w.Uint(catalog.seq);
   w << ",\"version\":1}";
   return w.Flush();

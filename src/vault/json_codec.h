@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "gptvault/util/bytes.h"
 #include "gptvault/util/status.h"
@@ -59,9 +60,9 @@ inline std::string Dump(const json& j) {
 // and no spaces: then the bytes are exactly what Dump gives for the same
 // value, so snapshots written either way share their chunks.
 //
-// The text goes to a sink in pieces: the caller marks the points between
-// records (Spill) where what has been written so far, once it exceeds
-// kSpillAt, is handed over, so a catalog of any size costs no more than a
+// The text goes to a sink in pieces: between the elements of an Array, and
+// wherever else the caller marks (Spill), what has been written so far is
+// handed over once it exceeds kSpillAt, so a catalog of any size costs no more than a
 // piece (it was ~15 MB held whole at the peak of a 10,000-conversation add).
 class JsonWriter {
  public:
@@ -124,6 +125,26 @@ class JsonWriter {
     out_ += "],\"size\":";
     Uint(c.size);
     out_ += '}';
+  }
+  // `items` as a JSON array, `write` writing each element (returning void,
+  // or a Status that stops the array); the text so far is handed over
+  // between elements (Spill).
+  template <class Items, class Write>
+  Status Array(const Items& items, Write write) {
+    out_ += '[';
+    bool first = true;
+    for (const auto& item : items) {
+      GV_RETURN_IF_ERROR(Spill());
+      if (!first) out_ += ',';
+      first = false;
+      if constexpr (std::is_void_v<std::invoke_result_t<Write&, decltype(item)>>) {
+        write(item);
+      } else {
+        GV_RETURN_IF_ERROR(write(item));
+      }
+    }
+    out_ += ']';
+    return Status::Ok();
   }
   // Punctuation and keys, as they are.
   JsonWriter& operator<<(std::string_view raw) {

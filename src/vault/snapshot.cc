@@ -70,12 +70,9 @@ Result<Snapshot> DecodeSnapshot(std::string_view text) {
 // 1 GB export cost more time and memory than anything else after the ingest.
 Status EncodeManifest(const Manifest& m, const TextSink& sink) {
   JsonWriter w(sink);
-  w << "{\"format\":\"gptvault-manifest\",\"members\":[";
-  bool first = true;
-  for (const ManifestMember& mm : m.members) {
-    GV_RETURN_IF_ERROR(w.Spill());
-    w << (first ? "{" : ",{");
-    first = false;
+  w << "{\"format\":\"gptvault-manifest\",\"members\":";
+  GV_RETURN_IF_ERROR(w.Array(m.members, [&w](const ManifestMember& mm) -> Status {
+    w << "{";
     if (!mm.container.empty()) {
       w << "\"container\":";
       w.String(mm.container);
@@ -85,24 +82,21 @@ Status EncodeManifest(const Manifest& m, const TextSink& sink) {
       w << "\"name\":";
       w.String(mm.name);
       w << ",\"nested_export\":true}";
-      continue;
+      return Status::Ok();
     }
     if (mm.directory) {
       w << "\"directory\":true,\"name\":";
       w.String(mm.name);
       w << "}";
-      continue;
+      return Status::Ok();
     }
     if (mm.recipe) {
       w << "\"crc\":";
       w.Uint(mm.crc);
       w << ",\"name\":";
       w.String(mm.name);
-      w << ",\"recipe\":[";
-      for (size_t i = 0; i < mm.segments.size(); ++i) {
-        GV_RETURN_IF_ERROR(w.Spill());
-        const RecipeSegment& seg = mm.segments[i];
-        w << (i ? "," : "");
+      w << ",\"recipe\":";
+      GV_RETURN_IF_ERROR(w.Array(mm.segments, [&w](const RecipeSegment& seg) {
         switch (seg.kind) {
           case RecipeSegment::Kind::kText:
             w << "{\"text\":";
@@ -118,29 +112,22 @@ Status EncodeManifest(const Manifest& m, const TextSink& sink) {
             break;
         }
         w << "}";
-      }
-      w << "]}";
-      continue;
+      }));
+      w << "}";
+      return Status::Ok();
     }
     if (mm.conversations) {
-      w << "\"conversations\":[";
-      for (size_t i = 0; i < mm.conversation_hashes.size(); ++i) {
-        GV_RETURN_IF_ERROR(w.Spill());
-        w << (i ? "," : "");
-        w.Hex(mm.conversation_hashes[i]);
-      }
-      w << "],\"crc\":";
+      w << "\"conversations\":";
+      GV_RETURN_IF_ERROR(
+          w.Array(mm.conversation_hashes, [&w](const storage::ObjectId& h) { w.Hex(h); }));
+      w << ",\"crc\":";
       w.Uint(mm.crc);
-      w << ",\"glue\":[";
-      for (size_t i = 0; i < mm.glue.size(); ++i) {
-        GV_RETURN_IF_ERROR(w.Spill());
-        w << (i ? "," : "");
-        w.String(mm.glue[i]);
-      }
-      w << "],\"name\":";
+      w << ",\"glue\":";
+      GV_RETURN_IF_ERROR(w.Array(mm.glue, [&w](const std::string& g) { w.String(g); }));
+      w << ",\"name\":";
       w.String(mm.name);
       w << "}";
-      continue;
+      return Status::Ok();
     }
     w << "\"content\":";
     w.Chunks(mm.content);
@@ -149,8 +136,9 @@ Status EncodeManifest(const Manifest& m, const TextSink& sink) {
     w << ",\"name\":";
     w.String(mm.name);
     w << "}";
-  }
-  w << "],\"version\":1}";
+    return Status::Ok();
+  }));
+  w << ",\"version\":1}";
   return w.Flush();
 }
 
