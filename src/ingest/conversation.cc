@@ -276,15 +276,8 @@ class Collector {
     return Role::kMessageBody;
   }
 
-  // "file-service://file-abc" -> "file-abc"; other schemes are not files of
-  // the export.
   void AddPointer(const std::string& pointer) {
-    for (std::string_view scheme : {"file-service://", "sediment://"}) {
-      if (pointer.starts_with(scheme) && pointer.size() > scheme.size()) {
-        f_->AddAsset(pointer.substr(scheme.size()), std::nullopt);
-        return;
-      }
-    }
+    if (auto id = AssetIdOfPointer(pointer)) f_->AddAsset(std::move(*id), std::nullopt);
   }
 
   Node& Current() { return f_->nodes[current_node_]; }

@@ -101,13 +101,6 @@ std::string Clean(std::string_view s) {
   return out;
 }
 
-std::string AssetIdOf(const std::string& pointer) {
-  for (std::string_view scheme : {"file-service://", "sediment://"}) {
-    if (pointer.starts_with(scheme)) return pointer.substr(scheme.size());
-  }
-  return pointer;
-}
-
 void AddText(std::vector<Block>& blocks, const std::string& text) {
   std::string clean = Clean(text);
   if (clean.find_first_not_of(" \n\t") == std::string::npos) return;
@@ -117,7 +110,7 @@ void AddText(std::vector<Block>& blocks, const std::string& text) {
 void AddFile(std::vector<Block>& blocks, const Json& pointer_part, bool image, bool audio) {
   std::string pointer = StringAt(pointer_part, "asset_pointer");
   if (pointer.empty()) return;
-  std::string id = AssetIdOf(pointer);
+  std::string id = AssetIdOfPointer(pointer).value_or(pointer);
   blocks.push_back(Block::File(id, id, image, audio));
 }
 

@@ -74,4 +74,13 @@ std::string ReplaceLoneSurrogates(std::string_view json, size_t* replaced) {
   return out;
 }
 
+std::optional<std::string> AssetIdOfPointer(std::string_view pointer) {
+  for (std::string_view scheme : {"file-service://", "sediment://"}) {
+    if (pointer.starts_with(scheme) && pointer.size() > scheme.size()) {
+      return std::string(pointer.substr(scheme.size()));
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace gptvault::ingest

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,10 @@ std::string OneLine(std::string_view what);
 // nlohmann rejects. Returns `json` with each one replaced by "\uFFFD" (same
 // length) and sets *replaced to how many there were.
 std::string ReplaceLoneSurrogates(std::string_view json, size_t* replaced);
+
+// The file an `asset_pointer` names: "file-service://file-abc" -> "file-abc",
+// "sediment://file_00…" -> "file_00…"; nullopt for other schemes and for a
+// scheme with nothing after it, which name no file of the export.
+std::optional<std::string> AssetIdOfPointer(std::string_view pointer);
 
 }  // namespace gptvault::ingest
