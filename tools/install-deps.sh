@@ -9,6 +9,7 @@ packages=(cmake g++ make pkg-config python3 zip zlib1g-dev
           libsodium-dev libzip-dev nlohmann-json3-dev libcli11-dev doctest-dev libzstd-dev
           libisal-dev                  # ISA-L: inflating the export's members
           clang-14 libclang-rt-14-dev  # clang: the libFuzzer targets (tools/fuzz-smoke.sh)
+          clang-format-14              # the naming and layout check (tools/test.sh)
           libcurl4-openssl-dev)        # the S3 backend
 
 missing=()

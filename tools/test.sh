@@ -10,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
+# One layout, enforced: .clang-format at the root.
+git ls-files '*.cc' '*.h' | xargs clang-format-14 --style=file --dry-run --Werror
 bash tools/build.sh
 ctest --test-dir "${GPTVAULT_BUILD_DIR:-build}" --output-on-failure -j"$(nproc)"
 

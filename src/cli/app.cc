@@ -14,7 +14,9 @@ namespace {
 
 int Run(int argc, char** argv) {
   // Key material must never reach a core file.
-  struct rlimit no_core {0, 0};
+  struct rlimit no_core {
+    0, 0
+  };
   setrlimit(RLIMIT_CORE, &no_core);
   if (Status s = crypto::Init(); !s.ok()) {
     std::cerr << "gptvault: " << s.message() << "\n";

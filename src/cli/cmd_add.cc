@@ -17,17 +17,16 @@ constexpr size_t kWarningsShown = 20;
 void PrintResult(Context& ctx, const vault::AddResult& r) {
   const vault::AddCounts& c = r.snapshot.counts;
   ctx.out() << r.snapshot.source << ": snapshot " << r.snapshot.seq << "\n"
-            << "  conversations: " << c.conversations << " in the export: "
-            << c.new_conversations << " new, " << c.updated << " updated, " << c.unchanged
-            << " unchanged; " << c.kept << " kept from earlier exports\n"
-            << "  members: " << c.members << "; read " << HumanBytes(c.bytes_read)
-            << ", stored " << HumanBytes(c.bytes_stored) << "\n";
+            << "  conversations: " << c.conversations << " in the export: " << c.new_conversations
+            << " new, " << c.updated << " updated, " << c.unchanged << " unchanged; " << c.kept
+            << " kept from earlier exports\n"
+            << "  members: " << c.members << "; read " << HumanBytes(c.bytes_read) << ", stored "
+            << HumanBytes(c.bytes_stored) << "\n";
   for (size_t i = 0; i < r.warnings.size() && i < kWarningsShown; ++i) {
     ctx.err() << "warning: " << r.warnings[i] << "\n";
   }
   if (r.warnings.size() > kWarningsShown) {
-    ctx.err() << "warning: ... and " << r.warnings.size() - kWarningsShown
-              << " more warnings\n";
+    ctx.err() << "warning: ... and " << r.warnings.size() - kWarningsShown << " more warnings\n";
   }
 }
 
@@ -45,8 +44,8 @@ void PrintStats(Context& ctx, const vault::AddResult& r, long process_peak_kib) 
   ctx.err() << "stats: sealed_conversations=" << r.sealed_conversations
             << " sealed_chat_html=" << r.sealed_chat_html
             << " sealed_other_members=" << r.sealed_other_members
-            << " sealed_metadata=" << r.sealed_metadata
-            << " sealed_catalog=" << r.sealed_catalog << "\n"
+            << " sealed_metadata=" << r.sealed_metadata << " sealed_catalog=" << r.sealed_catalog
+            << "\n"
             << "stats: ingest_peak_rss_kb=" << r.ingest_peak_rss_kib
             << " process_peak_rss_kb=" << PeakMemoryKiB()
             << " unlock_peak_rss_kb=" << process_peak_kib << "\n";

@@ -45,8 +45,7 @@ Command CheckCommand() {
                           << "\n";
               }
               if (!report->problems.empty()) {
-                ctx.err() << "gptvault: the vault has " << report->problems.size()
-                          << " problems\n";
+                ctx.err() << "gptvault: the vault has " << report->problems.size() << " problems\n";
                 return kExitFailure;
               }
               return kExitOk;

@@ -27,8 +27,8 @@ void PrintTable(Context& ctx, const std::vector<vault::ConversationSummary>& lis
   size_t gone = 0;
   for (const auto& c : list) {
     std::snprintf(line, sizeof line, "%-36s  %-16s  %5llu  %4zu  ", OneLine(c.id, 36).c_str(),
-                  FormatTime(c.update_time).c_str(),
-                  static_cast<unsigned long long>(c.messages), c.versions);
+                  FormatTime(c.update_time).c_str(), static_cast<unsigned long long>(c.messages),
+                  c.versions);
     ctx.out() << line << (c.title ? OneLine(*c.title, 60) : "(untitled)");
     if (!c.in_latest) {
       ctx.out() << "  [not in latest export]";

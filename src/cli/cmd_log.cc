@@ -23,13 +23,12 @@ Command LogCommand() {
               }
               for (const vault::Snapshot& s : *snapshots) {
                 const vault::AddCounts& c = s.counts;
-                ctx.out() << "snapshot " << s.seq << "  " << s.time << "  "
-                          << OneLine(s.source, 80) << "\n"
-                          << "  " << c.conversations << " conversations: "
-                          << c.new_conversations << " new, " << c.updated << " updated, "
-                          << c.unchanged << " unchanged, " << c.kept << " kept; stored "
-                          << HumanBytes(c.bytes_stored) << " of " << HumanBytes(c.bytes_read)
-                          << "\n";
+                ctx.out() << "snapshot " << s.seq << "  " << s.time << "  " << OneLine(s.source, 80)
+                          << "\n"
+                          << "  " << c.conversations << " conversations: " << c.new_conversations
+                          << " new, " << c.updated << " updated, " << c.unchanged << " unchanged, "
+                          << c.kept << " kept; stored " << HumanBytes(c.bytes_stored) << " of "
+                          << HumanBytes(c.bytes_read) << "\n";
               }
               if (snapshots->empty()) ctx.out() << "no snapshots yet\n";
               return kExitOk;

@@ -49,8 +49,8 @@ Result<std::string> Formatted(const vault::RestoredConversation& c, const std::s
 std::string ConversationFileName(const vault::RestoredConversation& c, const std::string& format) {
   bool plain = !c.id.empty() && c.id.size() <= 128 && c.id[0] != '.';
   for (char ch : c.id) {
-    plain = plain && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' ||
-                      ch == '.');
+    plain = plain &&
+            (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.');
   }
   const std::string ext = "." + format;
   if (plain) return c.id + ext;

@@ -25,15 +25,16 @@ void PrintReport(Context& ctx, const std::string& archive, const ingest::ExportR
       << "  members: " << r.members << ", " << HumanBytes(r.bytes) << " uncompressed\n"
       << "  conversations: " << r.conversations << ", messages: " << r.messages
       << ", branches: " << r.branches << "\n"
-      << "  attachments: " << r.attachments_referenced << " referenced, "
-      << r.attachments_found << " found, " << r.attachments_missing << " missing\n";
+      << "  attachments: " << r.attachments_referenced << " referenced, " << r.attachments_found
+      << " found, " << r.attachments_missing << " missing\n";
   if (!r.anomalies.empty()) {
     out << "  anomalies (" << r.anomalies.size() << "):\n";
     for (size_t i = 0; i < r.anomalies.size() && i < kListed; ++i) {
       out << "    " << OneLine(r.anomalies[i].conversation, 60) << ": "
           << OneLine(r.anomalies[i].what, 120) << "\n";
     }
-    if (r.anomalies.size() > kListed) out << "    ... and " << r.anomalies.size() - kListed << " more\n";
+    if (r.anomalies.size() > kListed)
+      out << "    ... and " << r.anomalies.size() - kListed << " more\n";
   }
   if (!r.missing.empty()) {
     out << "  missing attachments (" << r.missing.size() << "):\n";
@@ -41,7 +42,8 @@ void PrintReport(Context& ctx, const std::string& archive, const ingest::ExportR
       out << "    " << OneLine(r.missing[i].conversation, 60) << ": "
           << OneLine(r.missing[i].id, 120) << "\n";
     }
-    if (r.missing.size() > kListed) out << "    ... and " << r.missing.size() - kListed << " more\n";
+    if (r.missing.size() > kListed)
+      out << "    ... and " << r.missing.size() - kListed << " more\n";
   }
   for (const std::string& p : r.problems) out << "  problem: " << p << "\n";
 }

@@ -54,8 +54,7 @@ void KeyedHasher::Update(ByteView data) {
 
 Hash KeyedHasher::Final() {
   Hash h;
-  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_), h.data(),
-                           h.size());
+  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_), h.data(), h.size());
   sodium_memzero(state_, sizeof state_);
   return h;
 }
@@ -88,10 +87,9 @@ Result<Bytes> Open(const SecretBytes& key, ByteView ad, ByteView sealed) {
   if (sealed.size() < kSealOverhead) return Status::AuthFailed("ciphertext too short");
   Bytes out(sealed.size() - kSealOverhead);
   unsigned long long mlen = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(out.data(), &mlen, nullptr,
-                                                 sealed.data() + kNonceSize,
-                                                 sealed.size() - kNonceSize, ad.data(), ad.size(),
-                                                 sealed.data(), key.data()) != 0) {
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          out.data(), &mlen, nullptr, sealed.data() + kNonceSize, sealed.size() - kNonceSize,
+          ad.data(), ad.size(), sealed.data(), key.data()) != 0) {
     return Status::AuthFailed("authentication failed");
   }
   return out;

@@ -22,12 +22,25 @@ constexpr size_t kDeepNesting = 1000;
 // Content and part types the field guide (§2.3, §3.5) has seen. Others are
 // kept like any data, and reported, since new ones appear without notice.
 bool IsKnownContentType(std::string_view t) {
-  static const std::set<std::string_view> kKnown = {
-      "text", "multimodal_text", "code", "execution_output", "tether_browsing_display",
-      "tether_quote", "tether_browsing_code", "user_editable_context",
-      "model_editable_context", "thoughts", "reasoning_recap", "system_error", "sonic_webpage",
-      "computer_output", "image_asset_pointer", "audio_transcription", "audio_asset_pointer",
-      "real_time_user_audio_video_asset_pointer", "video_container_asset_pointer"};
+  static const std::set<std::string_view> kKnown = {"text",
+                                                    "multimodal_text",
+                                                    "code",
+                                                    "execution_output",
+                                                    "tether_browsing_display",
+                                                    "tether_quote",
+                                                    "tether_browsing_code",
+                                                    "user_editable_context",
+                                                    "model_editable_context",
+                                                    "thoughts",
+                                                    "reasoning_recap",
+                                                    "system_error",
+                                                    "sonic_webpage",
+                                                    "computer_output",
+                                                    "image_asset_pointer",
+                                                    "audio_transcription",
+                                                    "audio_asset_pointer",
+                                                    "real_time_user_audio_video_asset_pointer",
+                                                    "video_container_asset_pointer"};
   return kKnown.count(t) != 0;
 }
 
@@ -197,7 +210,9 @@ class Collector {
         pending_ = BodyRole(k);
         break;
       case Role::kAttachment:
-        pending_ = k == "id" ? Role::kAttachmentId : k == "name" ? Role::kAttachmentName : BodyRole(k);
+        pending_ = k == "id"     ? Role::kAttachmentId
+                   : k == "name" ? Role::kAttachmentName
+                                 : BodyRole(k);
         break;
       default:
         pending_ = Role::kIgnored;
@@ -231,13 +246,13 @@ class Collector {
     kMessageCreateTime,
     kChildren,
     kChildId,
-    kMessageBody,     // anything inside a message: searched for file pointers
-    kAssetPointer,    // an "asset_pointer" string
-    kAttachments,     // an "attachments" array
-    kAttachment,      // one object of it
+    kMessageBody,   // anything inside a message: searched for file pointers
+    kAssetPointer,  // an "asset_pointer" string
+    kAttachments,   // an "attachments" array
+    kAttachment,    // one object of it
     kAttachmentId,
     kAttachmentName,
-    kContentType,     // a "content_type" string inside a message
+    kContentType,  // a "content_type" string inside a message
   };
   enum class Kind : uint8_t { kNull, kNumber, kString, kOther };
   struct Value {

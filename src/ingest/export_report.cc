@@ -40,7 +40,8 @@ ExportReport ExportChecker::Finish() {
   report_.attachments_referenced = distinct.size();
   report_.attachments_missing = missing.size();
   report_.attachments_found = distinct.size() - missing.size();
-  if (report_.conversations == 0) report_.problems.push_back("the archive holds zero conversations");
+  if (report_.conversations == 0)
+    report_.problems.push_back("the archive holds zero conversations");
   return report_;
 }
 

@@ -130,9 +130,8 @@ Status JsonArraySplitter::FeedImpl(ByteView piece, bool stop_at_end, size_t* use
       offset_ += scanned;
       if (element_.size() + scanned > max_element_) {
         return Fail("element " + std::to_string(elements_ + 1) + " is larger than " +
-                    (max_element_ % (1 << 20) == 0
-                         ? std::to_string(max_element_ >> 20) + " MiB"
-                         : std::to_string(max_element_) + " bytes"));
+                    (max_element_ % (1 << 20) == 0 ? std::to_string(max_element_ >> 20) + " MiB"
+                                                   : std::to_string(max_element_) + " bytes"));
       }
       if (!complete) {
         element_.append(start, scanned);

@@ -456,8 +456,8 @@ class LibzipReader final : public ZipReader {
   ArchivePtr archive_;
   std::vector<ZipMember> members_;
   std::vector<bool> deflated_;  // by index: read through DeflatedPieces
-  Bytes buffer_;              // one piece, reused for every small member
-  std::vector<Bytes> ahead_;  // kAheadPieces pieces, reused for every large one
+  Bytes buffer_;                // one piece, reused for every small member
+  std::vector<Bytes> ahead_;    // kAheadPieces pieces, reused for every large one
 };
 
 Result<std::unique_ptr<ZipReader>> OpenChecked(const std::string& path) {

@@ -106,9 +106,9 @@ Bytes PackDelta(ByteView plaintext, const DeltaBase& base) {
       !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, kZstdDeltaLevel)) &&
       !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, window_log)) &&
       !ZSTD_isError(ZSTD_CCtx_refPrefix(cctx, base.bytes.data(), base.bytes.size()));
-  size_t n = set ? ZSTD_compress2(cctx, out.data() + header, bound, plaintext.data(),
-                                  plaintext.size())
-                 : 0;
+  size_t n =
+      set ? ZSTD_compress2(cctx, out.data() + header, bound, plaintext.data(), plaintext.size())
+          : 0;
   ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
   if (!set || ZSTD_isError(n) || header + n >= 1 + plaintext.size()) return Pack(plaintext, true);
   out.resize(header + n);
@@ -126,8 +126,8 @@ Result<Bytes> Decompress(ByteView frame, ByteView prefix) {
              !ZSTD_isError(ZSTD_DCtx_reset(dctx, ZSTD_reset_session_and_parameters)) &&
              !ZSTD_isError(ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, kMaxDeltaWindowLog)) &&
              !ZSTD_isError(ZSTD_DCtx_refPrefix(dctx, prefix.data(), prefix.size()));
-  size_t n = set ? ZSTD_decompressDCtx(dctx, out.data(), out.size(), frame.data(), frame.size())
-                 : 0;
+  size_t n =
+      set ? ZSTD_decompressDCtx(dctx, out.data(), out.size(), frame.data(), frame.size()) : 0;
   // Drop the reference to `prefix`, which does not outlive this call.
   if (dctx != nullptr) ZSTD_DCtx_reset(dctx, ZSTD_reset_session_and_parameters);
   if (!set || ZSTD_isError(n) || n != size) return Status::Corruption("bad zstd frame");

@@ -218,9 +218,7 @@ void Repository::Abandon() {
   (void)pack_.Finish(seal_key_, &dropped);
 }
 
-Result<Bytes> Repository::Get(ObjectType type, const ObjectId& id) {
-  return GetAt(type, id, 0);
-}
+Result<Bytes> Repository::Get(ObjectType type, const ObjectId& id) { return GetAt(type, id, 0); }
 
 BaseLoader Repository::BaseReader(int depth) {
   return [this, depth](ObjectType type, const std::vector<ObjectId>& ids) -> Result<Bytes> {

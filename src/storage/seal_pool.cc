@@ -69,8 +69,8 @@ void SealPool::Work() {
     Job job = std::move(jobs_.front());
     jobs_.pop_front();
     lock.unlock();
-    Bytes blob = EncodeObject(seal_key_, job.type, job.id, job.plaintext,
-                              job.base ? &*job.base : nullptr);
+    Bytes blob =
+        EncodeObject(seal_key_, job.type, job.id, job.plaintext, job.base ? &*job.base : nullptr);
     lock.lock();
     queued_bytes_ -= job.bytes();
     done_.push_back({job.type, job.id, std::move(blob)});

@@ -135,7 +135,9 @@ std::string SafeFileName(std::string_view name, std::string_view fallback) {
       continue;
     }
     unsigned char c = static_cast<unsigned char>(name[i]);
-    if (len == 1 && (c < 0x20 || c == 0x7F || std::string_view("<>:\"|?*").find(static_cast<char>(c)) != std::string_view::npos)) {
+    if (len == 1 &&
+        (c < 0x20 || c == 0x7F ||
+         std::string_view("<>:\"|?*").find(static_cast<char>(c)) != std::string_view::npos)) {
       out += '_';
     } else if (!IsBidiControl(name.substr(i, len))) {
       out.append(name.substr(i, len));
@@ -177,8 +179,8 @@ Result<int> CreateUniqueFile(int dir_fd, const std::string& name, std::string* c
   std::string ext = dot == std::string::npos || dot == 0 ? "" : name.substr(dot);
   for (int n = 1; n < 10000; ++n) {
     std::string candidate = n == 1 ? name : stem + " (" + std::to_string(n) + ")" + ext;
-    int fd = ::openat(dir_fd, candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                      0600);
+    int fd = ::openat(dir_fd, candidate.c_str(),
+                      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd >= 0) {
       *chosen = candidate;
       return fd;

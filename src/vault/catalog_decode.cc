@@ -222,9 +222,7 @@ class CatalogHandler {
   // A scalar no case above took: the value of an unknown member, ignored,
   // or of a known one that must be a container (every scalar member has
   // been matched by then), which is wrong.
-  bool Unmatched() {
-    return KnownMember() ? Fail("\"" + key_ + "\" has the wrong type") : true;
-  }
+  bool Unmatched() { return KnownMember() ? Fail("\"" + key_ + "\" has the wrong type") : true; }
 
   // Pushes the frame a container opens, or skips it when it is the value of
   // an unknown member; Fail()s when it stands where a scalar must.

@@ -2,8 +2,7 @@
 
 namespace gptvault::vault {
 
-Result<ChunkList> StoreChunked(storage::Repository& repo, storage::ObjectType type,
-                               ByteView data) {
+Result<ChunkList> StoreChunked(storage::Repository& repo, storage::ObjectType type, ByteView data) {
   ChunkList list;
   list.size = data.size();
   const storage::Chunker& chunker = repo.chunker();
@@ -16,9 +15,9 @@ Result<ChunkList> StoreChunked(storage::Repository& repo, storage::ObjectType ty
   return list;
 }
 
-Result<StoredDelta> StoreAgainst(storage::Repository& repo, storage::ObjectType type,
-                                 ByteView data, const storage::ObjectId& id,
-                                 const ChunkList* base, uint32_t base_depth) {
+Result<StoredDelta> StoreAgainst(storage::Repository& repo, storage::ObjectType type, ByteView data,
+                                 const storage::ObjectId& id, const ChunkList* base,
+                                 uint32_t base_depth) {
   StoredDelta out;
   if (data.size() > kMaxWholeSize) {
     GV_ASSIGN_OR_RETURN(out.list, StoreChunked(repo, type, data));

@@ -12,8 +12,7 @@
 namespace gptvault::vault {
 
 // Cuts a whole buffer into chunks and stores each.
-Result<ChunkList> StoreChunked(storage::Repository& repo, storage::ObjectType type,
-                               ByteView data);
+Result<ChunkList> StoreChunked(storage::Repository& repo, storage::ObjectType type, ByteView data);
 
 // A byte string stored whole, as one object: a conversation's version.
 // With a `base` (the version before, itself `base_depth` deltas deep) it is
@@ -30,9 +29,9 @@ struct StoredDelta {
 constexpr uint32_t kMaxDeltaDepth = 8;
 constexpr size_t kMaxWholeSize = 8 << 20;
 // `base` may be null (no earlier version): one plain object.
-Result<StoredDelta> StoreAgainst(storage::Repository& repo, storage::ObjectType type,
-                                 ByteView data, const storage::ObjectId& id,
-                                 const ChunkList* base, uint32_t base_depth);
+Result<StoredDelta> StoreAgainst(storage::Repository& repo, storage::ObjectType type, ByteView data,
+                                 const storage::ObjectId& id, const ChunkList* base,
+                                 uint32_t base_depth);
 
 // Same, for data that arrives in pieces: memory stays at about twice the
 // chunker's maximum chunk size whatever the stream's length.

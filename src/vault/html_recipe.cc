@@ -53,8 +53,8 @@ Status HtmlRecipeWriter::CloseRaw() {
     seg.kind = RecipeSegment::Kind::kText;
     seg.text = std::move(raw_small_);
   } else {
-    GV_ASSIGN_OR_RETURN(seg.chunks, StoreChunked(repo_, storage::ObjectType::kData,
-                                                 AsBytes(raw_small_)));
+    GV_ASSIGN_OR_RETURN(seg.chunks,
+                        StoreChunked(repo_, storage::ObjectType::kData, AsBytes(raw_small_)));
   }
   raw_small_.clear();
   segments_.push_back(std::move(seg));

@@ -31,8 +31,8 @@ class HtmlRecipeWriter {
 
  private:
   enum class Phase { kBeforeArray, kInArray, kAfterArray };
-  Status Raw(std::string_view bytes);       // appends to the current raw segment
-  Status CloseRaw();                        // ends it, as text or chunks
+  Status Raw(std::string_view bytes);  // appends to the current raw segment
+  Status CloseRaw();                   // ends it, as text or chunks
   Status OnElement(std::string_view glue, std::string_view element);
   Status FeedArray(ByteView piece);
   std::string TakeUnaccounted();  // what is left of unaccounted_, emptying it

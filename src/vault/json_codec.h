@@ -46,9 +46,7 @@ inline ChunkList ChunksFromJson(const json& j) {
   return c;
 }
 
-inline json OptString(const std::optional<std::string>& s) {
-  return s ? json(*s) : json(nullptr);
-}
+inline json OptString(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 inline json OptDouble(const std::optional<double>& d) { return d ? json(*d) : json(nullptr); }
 // Serialises without ever throwing on odd strings.
 inline std::string Dump(const json& j) {

@@ -45,20 +45,19 @@ std::string SnapshotsJson(const std::vector<Snapshot>& list) {
 }
 
 std::string CheckJson(const CheckReport& r) {
-  return json{{"ok", r.problems.empty()},
-              {"snapshots", r.snapshots},
-              {"packs", r.packs},
-              {"objects_checked", r.objects_checked},
-              {"problems", r.problems},
-              {"notes", r.notes}}
+  return json{{"ok", r.problems.empty()}, {"snapshots", r.snapshots},
+              {"packs", r.packs},         {"objects_checked", r.objects_checked},
+              {"problems", r.problems},   {"notes", r.notes}}
       .dump(2, ' ', false, json::error_handler_t::replace);
 }
 
 std::string ExportReportJson(const ingest::ExportReport& r) {
   json anomalies = json::array();
-  for (const auto& a : r.anomalies) anomalies.push_back({{"conversation", a.conversation}, {"what", a.what}});
+  for (const auto& a : r.anomalies)
+    anomalies.push_back({{"conversation", a.conversation}, {"what", a.what}});
   json missing = json::array();
-  for (const auto& m : r.missing) missing.push_back({{"conversation", m.conversation}, {"id", m.id}});
+  for (const auto& m : r.missing)
+    missing.push_back({{"conversation", m.conversation}, {"id", m.id}});
   return json{{"ok", r.sound()},
               {"layout", r.layout.sharded ? "sharded" : "single"},
               {"dat_assets", r.layout.dat_assets},

@@ -119,7 +119,8 @@ Result<std::vector<ConversationSummary>> Vault::List() {
   GV_ASSIGN_OR_RETURN(Catalog catalog, LoadCatalog(*latest));
   // In the newest export means: its current version is one of the
   // conversations that export's manifest lists.
-  GV_ASSIGN_OR_RETURN(Bytes manifest_json, LoadChunked(*repo_, ObjectType::kTree, latest->manifest));
+  GV_ASSIGN_OR_RETURN(Bytes manifest_json,
+                      LoadChunked(*repo_, ObjectType::kTree, latest->manifest));
   GV_ASSIGN_OR_RETURN(Manifest manifest, DecodeManifest(AsChars(manifest_json)));
   std::unordered_set<storage::ObjectId, storage::ObjectIdHash> in_latest;
   for (const ManifestMember& m : manifest.members) {

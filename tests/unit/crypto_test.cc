@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "gptvault/crypto/crypto.h"
+
+#include <doctest/doctest.h>
 
 using namespace gptvault;
 using namespace gptvault::crypto;

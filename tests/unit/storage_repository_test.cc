@@ -28,8 +28,9 @@ Bytes Pattern(size_t n, uint8_t seed) {
 // Text that zstd alone compresses only a few times: words picked by a
 // pseudo-random generator, as a conversation's messages are.
 Bytes Prose(size_t n, uint32_t seed) {
-  static const char* words[] = {"vault", "export", "message", "chunk", "restore", "branch",
-                                "the", "a", "of", "conversation", "attachment", "snapshot"};
+  static const char* words[] = {"vault",   "export",       "message",    "chunk",
+                                "restore", "branch",       "the",        "a",
+                                "of",      "conversation", "attachment", "snapshot"};
   std::string out;
   while (out.size() < n) {
     seed = seed * 1103515245 + 12345;
@@ -182,7 +183,8 @@ TEST_SUITE("storage::Repository") {
     CHECK(packs == 0);
   }
 
-  TEST_CASE("a pack write that fails fails the commit, and once abandoned the repository commits again") {
+  TEST_CASE(
+      "a pack write that fails fails the commit, and once abandoned the repository commits again") {
     MemBackend mem;
     REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
     auto faulty = std::make_unique<BorrowedBackend>(mem);
@@ -262,8 +264,8 @@ TEST_SUITE("storage::Repository") {
                      versions[0]};
       for (uint32_t i = 1; i <= 5; ++i) {
         versions.push_back(Concat(versions.back(), Prose(500, 10 + i)));
-        ObjectId id =
-            *repo->PutWithId(ObjectType::kData, repo->IdOf(versions.back()), versions.back(), &base);
+        ObjectId id = *repo->PutWithId(ObjectType::kData, repo->IdOf(versions.back()),
+                                       versions.back(), &base);
         base = DeltaBase{{id}, versions.back()};
       }
       REQUIRE(repo->Commit().ok());

@@ -73,8 +73,7 @@ KdfParams DefaultKdfParams();
 // not be able to make brute force cheap) or absurdly high ones (a tampered
 // key file must not be able to exhaust memory).
 Status ValidateKdfParams(const KdfParams& params);
-Result<SecretBytes> DeriveKeyFromPassphrase(const SecretBytes& passphrase,
-                                            const KdfParams& params);
+Result<SecretBytes> DeriveKeyFromPassphrase(const SecretBytes& passphrase, const KdfParams& params);
 
 // Purpose keys derived from the master key with crypto_kdf, context
 // "gptvault". The numbering is part of the format.

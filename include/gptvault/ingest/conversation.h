@@ -18,10 +18,10 @@ struct ConversationInfo {
   std::optional<std::string> title;  // null or missing: absent; "" stays ""
   std::optional<double> create_time;
   std::optional<double> update_time;
-  size_t node_count = 0;     // entries in `mapping`
-  size_t message_count = 0;  // non-null messages on the current branch
-  size_t total_messages = 0; // non-null messages on every branch
-  size_t branches = 0;       // leaves of the tree: 1 for a conversation never forked
+  size_t node_count = 0;      // entries in `mapping`
+  size_t message_count = 0;   // non-null messages on the current branch
+  size_t total_messages = 0;  // non-null messages on every branch
+  size_t branches = 0;        // leaves of the tree: 1 for a conversation never forked
   // Files the conversation points at, by id, in first-seen order, each once:
   // `asset_pointer` values anywhere in a message with the file-service:// or
   // sediment:// scheme stripped, and the ids of `metadata.attachments[]`

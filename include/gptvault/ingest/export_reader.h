@@ -21,19 +21,19 @@ namespace gptvault::ingest {
 
 struct ExportMember {
   enum class Kind { kDirectory, kConversations, kNestedExport, kOther };
-  size_t ordinal = 0;      // position in archive order (outer members, then inner)
-  std::string name;        // path inside its archive: untrusted, never a path as-is
-  std::string container;   // "" at the top level, else the nested export's member name
-  uint64_t size = 0;       // declared uncompressed size
+  size_t ordinal = 0;     // position in archive order (outer members, then inner)
+  std::string name;       // path inside its archive: untrusted, never a path as-is
+  std::string container;  // "" at the top level, else the nested export's member name
+  uint64_t size = 0;      // declared uncompressed size
   uint64_t compressed_size = 0;
   uint32_t crc = 0;
   Kind kind = Kind::kOther;
 };
 
 struct ExportLayout {
-  bool sharded = false;     // conversations-NNN.json rather than conversations.json
-  bool dat_assets = false;  // 2026 <id>.dat files with conversation_asset_file_names.json
-  std::string nested;       // the nested export's member name ("" when not a container)
+  bool sharded = false;          // conversations-NNN.json rather than conversations.json
+  bool dat_assets = false;       // 2026 <id>.dat files with conversation_asset_file_names.json
+  std::string nested;            // the nested export's member name ("" when not a container)
   std::string Describe() const;  // "single", "sharded", "sharded + .dat assets", ...
 };
 

@@ -28,8 +28,8 @@ struct KeyFileInfo {
 };
 
 Result<Bytes> WrapMasterKey(const crypto::SecretBytes& master,
-                            const crypto::SecretBytes& passphrase,
-                            const crypto::KdfParams& kdf, uint64_t created);
+                            const crypto::SecretBytes& passphrase, const crypto::KdfParams& kdf,
+                            uint64_t created);
 
 // Fails with kAuthFailed when the passphrase is not the one the file was
 // written with, and kCorruption/kNotSupported when the file is not a key file

@@ -41,14 +41,13 @@ Bytes EncodeObject(const crypto::SecretBytes& seal_key, ObjectType type, const O
                    ByteView plaintext, const DeltaBase* base = nullptr);
 
 // Reads a delta's base (the plaintexts of `ids`, concatenated).
-using BaseLoader =
-    std::function<Result<Bytes>(ObjectType type, const std::vector<ObjectId>& ids)>;
+using BaseLoader = std::function<Result<Bytes>(ObjectType type, const std::vector<ObjectId>& ids)>;
 
 // Opens, decompresses and checks that the plaintext hashes to `id` under
 // `id_key`, so a blob is trusted only if it is exactly what was asked for.
-Result<Bytes> DecodeObject(const crypto::SecretBytes& seal_key,
-                           const crypto::SecretBytes& id_key, ObjectType type,
-                           const ObjectId& id, ByteView sealed, const BaseLoader& load_base);
+Result<Bytes> DecodeObject(const crypto::SecretBytes& seal_key, const crypto::SecretBytes& id_key,
+                           ObjectType type, const ObjectId& id, ByteView sealed,
+                           const BaseLoader& load_base);
 // Only whether the blob is authentic (sealed by a key holder as object `id`
 // of `type`); reads no base.
 bool IsAuthenticObject(const crypto::SecretBytes& seal_key, ObjectType type, const ObjectId& id,
@@ -56,8 +55,8 @@ bool IsAuthenticObject(const crypto::SecretBytes& seal_key, ObjectType type, con
 
 // Sealing of the vault's own files (pack headers, indexes, snapshots): the
 // associated data is `purpose` (e.g. "gptvault/index") and the format version.
-Bytes SealFile(const crypto::SecretBytes& seal_key, std::string_view purpose,
-               ByteView plaintext, bool compress);
+Bytes SealFile(const crypto::SecretBytes& seal_key, std::string_view purpose, ByteView plaintext,
+               bool compress);
 Result<Bytes> OpenFile(const crypto::SecretBytes& seal_key, std::string_view purpose,
                        ByteView sealed);
 

@@ -161,7 +161,7 @@ class Repository {
   std::unique_ptr<Chunker> chunker_;
   Index index_;
   PackBuilder pack_{kPackTargetSize + (1 << 20)};  // room for the blob that crosses the target
-  std::unique_ptr<SealPool> sealer_;  // compresses and seals beside the caller
+  std::unique_ptr<SealPool> sealer_;               // compresses and seals beside the caller
   // Submitted to sealer_ or in pack_, not yet in index_.
   std::unordered_set<ObjectId, ObjectIdHash> pending_;
   std::vector<IndexedPack> uncommitted_;  // written packs awaiting an index file

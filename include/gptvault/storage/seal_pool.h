@@ -59,7 +59,7 @@ class SealPool {
   std::condition_variable progress_;
   std::deque<Job> jobs_;
   std::vector<Sealed> done_;
-  size_t in_flight_ = 0;  // submitted, not yet taken
+  size_t in_flight_ = 0;     // submitted, not yet taken
   size_t queued_bytes_ = 0;  // of jobs_ and the jobs being sealed
   bool stopping_ = false;
   std::vector<std::thread> threads_;

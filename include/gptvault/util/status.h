@@ -37,7 +37,9 @@ class [[nodiscard]] Status {
   static Status AlreadyExists(std::string msg) {
     return Status(Code::kAlreadyExists, std::move(msg));
   }
-  static Status NotSupported(std::string msg) { return Status(Code::kNotSupported, std::move(msg)); }
+  static Status NotSupported(std::string msg) {
+    return Status(Code::kNotSupported, std::move(msg));
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -60,7 +62,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "a Result needs a value or an error");
   }
@@ -87,10 +89,10 @@ class [[nodiscard]] Result {
 
 // Early-return helpers. GV_RETURN_IF_ERROR(expr) for a Status;
 // GV_ASSIGN_OR_RETURN(lhs, expr) for a Result<T>.
-#define GV_RETURN_IF_ERROR(expr)               \
-  do {                                         \
-    ::gptvault::Status gv_status_ = (expr);    \
-    if (!gv_status_.ok()) return gv_status_;   \
+#define GV_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::gptvault::Status gv_status_ = (expr);  \
+    if (!gv_status_.ok()) return gv_status_; \
   } while (0)
 
 #define GV_CONCAT_INNER_(a, b) a##b

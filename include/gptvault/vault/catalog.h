@@ -51,12 +51,12 @@ struct ConversationRecord {
   std::string id;
   std::optional<double> create_time;
   std::vector<ConversationVersion> versions;  // in the order first seen
-  size_t current = 0;      // the version in the newest export that had it
+  size_t current = 0;                         // the version in the newest export that had it
   // Not stored: whether the newest export had it follows from that
   // snapshot's manifest. Keeping per-snapshot state out of the catalog keeps
   // an unchanged conversation's entry byte-identical from one snapshot to the
   // next, so the catalog's chunks are shared and a re-add costs almost nothing.
-  uint64_t last_seq = 0;   // during an add: the snapshot being written, if its export has it
+  uint64_t last_seq = 0;  // during an add: the snapshot being written, if its export has it
 
   const ConversationVersion& latest() const { return versions[current]; }
 };

@@ -32,7 +32,7 @@ struct ManifestMember {
   bool directory = false;
   bool nested_export = false;  // the container itself; its members follow
   uint32_t crc = 0;
-  ChunkList content;  // ordinary members
+  ChunkList content;    // ordinary members
   bool recipe = false;  // chat.html: `segments` rebuild it
   std::vector<RecipeSegment> segments;
   bool conversations = false;
@@ -52,7 +52,7 @@ struct AddCounts {
   uint64_t unchanged = 0;
   uint64_t kept = 0;  // in the vault, missing from this archive
   uint64_t attachments_referenced = 0;
-  uint64_t attachments_missing = 0;  // referenced by this export, absent from it
+  uint64_t attachments_missing = 0;       // referenced by this export, absent from it
   uint64_t attachments_from_earlier = 0;  // of those, kept from an earlier export
   uint64_t members = 0;
   uint64_t bytes_read = 0;    // inflated bytes of the archive
