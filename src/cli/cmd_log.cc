@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "context.h"
+#include "gptvault/util/time_format.h"
 #include "gptvault/vault/json_report.h"
 #include "text.h"
 
@@ -23,8 +24,9 @@ Command LogCommand() {
               }
               for (const vault::Snapshot& s : *snapshots) {
                 const vault::AddCounts& c = s.counts;
+                std::string day = FormatUtcMinute(s.export_time).substr(0, 10);
                 ctx.out() << "snapshot " << s.seq << "  " << s.time << "  " << OneLine(s.source, 80)
-                          << "\n"
+                          << (day.empty() ? "" : "  (export of " + day + ")") << "\n"
                           << "  " << c.conversations << " conversations: " << c.new_conversations
                           << " new, " << c.updated << " updated, " << c.unchanged << " unchanged, "
                           << c.kept << " kept; stored " << HumanBytes(c.bytes_stored) << " of "

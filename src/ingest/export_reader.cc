@@ -218,10 +218,15 @@ Status ExportReader::ReadMember(const ExportMember& m, ExportVisitor& visitor) {
   return visitor.OnMemberEnd(m, {});
 }
 
-Status ExportReader::Read(ExportVisitor& visitor) {
+Status ExportReader::ReadConversations(ExportVisitor& visitor) {
   for (const ExportMember& m : members_) {
     if (m.kind == ExportMember::Kind::kConversations) GV_RETURN_IF_ERROR(ReadMember(m, visitor));
   }
+  return Status::Ok();
+}
+
+Status ExportReader::Read(ExportVisitor& visitor) {
+  GV_RETURN_IF_ERROR(ReadConversations(visitor));
   for (const ExportMember& m : members_) {
     if (m.kind != ExportMember::Kind::kConversations) GV_RETURN_IF_ERROR(ReadMember(m, visitor));
   }

@@ -185,8 +185,9 @@ class Ingester : public ingest::ExportVisitor {
   }
 
   // After the archive was read: the verdict, and the files conversations
-  // point at recorded in the catalog's asset table.
-  Status Finish() {
+  // point at recorded in the catalog's asset table. `wins_ties` as for
+  // SettleCurrent: the file of an older export fills a gap, never replaces.
+  Status Finish(bool wins_ties) {
     peak_rss_ = std::max(peak_rss_, CurrentRssKiB());
     ingest::ExportReport report = checker_.Finish();
     if (!report.sound()) return Status::InvalidArgument(report.problems.front());
@@ -198,6 +199,8 @@ class Ingester : public ingest::ExportVisitor {
       if (rec.id.empty()) {
         rec.id = id;
         rec.first_seq = seq_;
+      } else if (!wins_ties) {
+        continue;
       }
       rec.name = hit.name;
       rec.content = manifest_.members[hit.member].content;
@@ -221,6 +224,21 @@ class Ingester : public ingest::ExportVisitor {
     }
     return Status::Ok();
   }
+
+  // Once the export's date is known (it is the newest update_time in it, so
+  // only at the end): each conversation it has moves to its version here if
+  // that is newer than the current one (catalog.h). `wins_ties`: this export
+  // is at least as new as every one before it. Returns how many current
+  // versions changed, conversations new to the vault not counted.
+  uint64_t SettleCurrent(bool wins_ties) {
+    uint64_t changed = 0;
+    for (const auto& [rec, version] : here_) {
+      if (TakeIfNewer(*rec, version, wins_ties)) ++changed;
+    }
+    return changed;
+  }
+
+  std::optional<double> export_time() const { return export_time_; }
 
   const Catalog& catalog() const { return catalog_; }
   const Manifest& manifest() const { return manifest_; }
@@ -321,10 +339,11 @@ class Ingester : public ingest::ExportVisitor {
     return Status::Ok();
   }
 
-  // Records that this export has `rec` at `version`, and counts it. A second
-  // copy of one id in the same export makes the later copy current.
+  // Records that this export has `rec` at `version`, and counts it against
+  // the vault's current version. Of two copies of one id in the same export
+  // the later one counts (SettleCurrent).
   void Touch(ConversationRecord& rec, size_t version, bool is_new_version) {
-    bool again = !seen_here_.insert(rec.id).second;
+    bool again = here_.count(&rec) != 0;
     if (!again) {
       if (rec.versions.size() == 1 && is_new_version) {
         ++counts_.new_conversations;
@@ -334,8 +353,10 @@ class Ingester : public ingest::ExportVisitor {
         ++counts_.updated;
       }
     }
-    rec.current = version;
+    here_[&rec] = version;
     rec.last_seq = seq_;
+    const std::optional<double>& t = rec.versions[version].update_time;
+    if (t && (!export_time_ || *t > *export_time_)) export_time_ = t;
   }
 
   storage::Repository& repo_;
@@ -359,7 +380,10 @@ class Ingester : public ingest::ExportVisitor {
   std::vector<std::string> warnings_;
   std::unordered_map<ObjectId, Known, ObjectIdHash> known_;
   std::unordered_map<crypto::Fingerprint, Known, UniformBytesHash> known_fp_;
-  std::unordered_set<std::string> seen_here_;
+  // What this export has: conversation -> its version here. The records
+  // live in catalog_.conversations, whose nodes do not move.
+  std::unordered_map<ConversationRecord*, size_t> here_;
+  std::optional<double> export_time_;  // the newest update_time seen
   uint64_t sealed_at_start_ = 0;
   uint64_t sealed_conversations_ = 0;
   uint64_t sealed_chat_html_ = 0;
@@ -383,13 +407,14 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
   // here: neither needs the other, and on a large export each takes ~0.1 s.
   auto opening = std::async(std::launch::async,
                             [&archive_path] { return ingest::ExportReader::Open(archive_path); });
-  Result<std::optional<Snapshot>> latest = LatestSnapshot();
+  Result<std::vector<Snapshot>> earlier = History();
   Result<Catalog> loaded = Catalog{};
-  if (latest.ok() && *latest) loaded = LoadCatalog(**latest);
+  if (earlier.ok() && !earlier->empty()) loaded = LoadCatalog(earlier->back());
   // A bad archive is reported first, as when the two ran in turn.
   GV_ASSIGN_OR_RETURN(auto reader, opening.get());
-  GV_ASSIGN_OR_RETURN(std::optional<Snapshot> previous, std::move(latest));
+  GV_ASSIGN_OR_RETURN(std::vector<Snapshot> history, std::move(earlier));
   GV_ASSIGN_OR_RETURN(Catalog catalog, std::move(loaded));
+  const Snapshot* previous = history.empty() ? nullptr : &history.back();
   Snapshot snap;
   snap.seq = previous ? previous->seq + 1 : 1;
   snap.parent = previous ? previous->name : "";
@@ -400,12 +425,40 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
 
   uint64_t written_before = repo_->stats().bytes_written;
   Ingester ingester(*repo_, *reader, std::move(catalog), snap.seq, progress);
-  uint64_t sealed_metadata = 0, sealed_catalog = 0;
+  uint64_t sealed_metadata = 0, sealed_catalog = 0, sealed_manifest = 0;
+  AddResult result;
   auto body = [&]() -> Status {
     GV_RETURN_IF_ERROR(reader->Read(ingester));
-    GV_RETURN_IF_ERROR(ingester.Finish());
+    // Time never runs backwards: an export older than the newest one in the
+    // vault adds history; the current view moves only where it has
+    // something newer than every other export (a conversation they lack).
+    snap.export_time = ingester.export_time();
+    const Snapshot* newest = NewestExport(history, ingester.catalog());
+    std::optional<double> newest_time =
+        newest ? ExportTimeOf(*newest, ingester.catalog()) : std::nullopt;
+    bool older = snap.export_time && newest_time && *snap.export_time < *newest_time;
+    GV_RETURN_IF_ERROR(ingester.Finish(/*wins_ties=*/!older));
+    uint64_t changed = ingester.SettleCurrent(/*wins_ties=*/!older);
+    if (older) {
+      result.newer = AddResult::NewerExport{newest->seq, *newest_time,
+                                            changed + ingester.counts().new_conversations};
+    }
     GV_RETURN_IF_ERROR(repo_->Flush());
     uint64_t sealed_before = repo_->stats().bytes_sealed;
+    GV_ASSIGN_OR_RETURN(snap.manifest,
+                        StoreWritten(*repo_, ObjectType::kTree, [&](const TextSink& sink) {
+                          return EncodeManifest(ingester.manifest(), sink);
+                        }));
+    // The same export again (chunks are content-addressed, so the same
+    // manifest is the same chunk list): nothing to record.
+    for (const Snapshot& s : history) {
+      if (s.manifest.size == snap.manifest.size && s.manifest.chunks == snap.manifest.chunks) {
+        result.same_as = s.seq;
+        return Status::Ok();
+      }
+    }
+    GV_RETURN_IF_ERROR(repo_->Flush());
+    sealed_manifest = repo_->stats().bytes_sealed - sealed_before;
     // Not stored as changes to the previous snapshot's, though most entries
     // are the same: then one lost pack would make every later catalog
     // unreadable, where now it costs only what it held.
@@ -414,21 +467,18 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
                           return EncodeCatalog(ingester.catalog(), sink);
                         }));
     GV_RETURN_IF_ERROR(repo_->Flush());
-    sealed_catalog = repo_->stats().bytes_sealed - sealed_before;
-    GV_ASSIGN_OR_RETURN(snap.manifest,
-                        StoreWritten(*repo_, ObjectType::kTree, [&](const TextSink& sink) {
-                          return EncodeManifest(ingester.manifest(), sink);
-                        }));
-    GV_RETURN_IF_ERROR(repo_->Flush());
     sealed_metadata = repo_->stats().bytes_sealed - sealed_before;
+    sealed_catalog = sealed_metadata - sealed_manifest;
     return repo_->Commit();
   };
   Status s = body();
-  if (!s.ok()) {
-    repo_->Abandon();
-    return s.WithContext(snap.source);
-  }
+  if (!s.ok() || result.same_as) repo_->Abandon();
+  if (!s.ok()) return s.WithContext(snap.source);
   snap.counts = ingester.counts();
+  if (result.same_as) {
+    result.snapshot = std::move(snap);
+    return result;
+  }
   snap.counts.bytes_stored = repo_->stats().bytes_written - written_before;
   // The commit point: until this file exists the new packs are unreferenced.
   GV_ASSIGN_OR_RETURN(snap.name, repo_->WriteMetaFile("snapshots", AsBytes(EncodeSnapshot(snap))));
@@ -437,7 +487,8 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
   // The add itself is done, so a failure here is only a warning.
   if (Status r = RememberSnapshot(snap); !r.ok()) ingester.warnings().push_back(r.message());
 
-  AddResult result{std::move(snap), std::move(ingester.warnings())};
+  result.snapshot = std::move(snap);
+  result.warnings = std::move(ingester.warnings());
   ingester.FillStats(result);
   result.sealed_metadata = sealed_metadata;
   result.sealed_catalog = sealed_catalog;

@@ -6,6 +6,22 @@ namespace gptvault::vault {
 
 using namespace detail;
 
+bool NewerThan(const ConversationVersion& a, const ConversationVersion& b) {
+  if (!a.update_time) return false;
+  return !b.update_time || *a.update_time > *b.update_time;
+}
+
+bool TakeIfNewer(ConversationRecord& rec, size_t version, bool wins_ties) {
+  if (version == rec.current) return false;
+  const ConversationVersion& now = rec.versions[rec.current];
+  const ConversationVersion& cand = rec.versions[version];
+  if (NewerThan(cand, now) || (wins_ties && !NewerThan(now, cand))) {
+    rec.current = version;
+    return true;
+  }
+  return false;
+}
+
 namespace {
 
 // The catalog is the largest piece of metadata (about 1 KB a conversation)

@@ -381,6 +381,12 @@ class CatalogHandler {
         if (rec_.versions.empty() || rec_.current >= rec_.versions.size()) {
           return Fail("catalog entry without a current version");
         }
+        // Before December 2026 the export added last decided `current`, so
+        // an older export added late could have rewound it: a version with
+        // a newer update_time is the current one whatever was recorded.
+        for (size_t i = 0; i < rec_.versions.size(); ++i) {
+          TakeIfNewer(rec_, i, /*wins_ties=*/false);
+        }
         std::string id = rec_.id;
         catalog_.conversations.emplace(std::move(id), std::move(rec_));
         return true;

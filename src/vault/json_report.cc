@@ -32,6 +32,7 @@ std::string SnapshotsJson(const std::vector<Snapshot>& list) {
                    {"time", s.time},
                    {"source", s.source},
                    {"source_size", s.source_size},
+                   {"export_time", OptDouble(s.export_time)},
                    {"conversations", c.conversations},
                    {"new", c.new_conversations},
                    {"updated", c.updated},

@@ -6,6 +6,33 @@ namespace gptvault::vault {
 
 using namespace detail;
 
+std::optional<double> ExportTimeOf(const Snapshot& s, const Catalog& latest) {
+  if (s.export_time) return s.export_time;
+  std::optional<double> newest;
+  for (const auto& [id, rec] : latest.conversations) {
+    for (const ConversationVersion& v : rec.versions) {
+      if (v.first_seq <= s.seq && v.update_time && (!newest || *v.update_time > *newest)) {
+        newest = v.update_time;
+      }
+    }
+  }
+  return newest;
+}
+
+const Snapshot* NewestExport(const std::vector<Snapshot>& snapshots, const Catalog& latest) {
+  const Snapshot* best = nullptr;
+  std::optional<double> best_time;
+  for (const Snapshot& s : snapshots) {
+    std::optional<double> t = ExportTimeOf(s, latest);
+    // A missing date sorts before every date; among equals the later seq.
+    if (!best || t.value_or(-1e300) >= best_time.value_or(-1e300)) {
+      best = &s;
+      best_time = t;
+    }
+  }
+  return best;
+}
+
 std::string EncodeSnapshot(const Snapshot& s) {
   const AddCounts& c = s.counts;
   return Dump(json{{"format", "gptvault-snapshot"},
@@ -16,6 +43,7 @@ std::string EncodeSnapshot(const Snapshot& s) {
                    {"source", s.source},
                    {"source_size", s.source_size},
                    {"layout", s.layout},
+                   {"export_time", s.export_time ? json(*s.export_time) : json(nullptr)},
                    {"catalog", ChunksToJson(s.catalog)},
                    {"manifest", ChunksToJson(s.manifest)},
                    {"counts",
@@ -45,6 +73,9 @@ Result<Snapshot> DecodeSnapshot(std::string_view text) {
     s.source = j.at("source").get<std::string>();
     s.source_size = j.at("source_size").get<uint64_t>();
     s.layout = j.value("layout", "");
+    if (auto t = j.find("export_time"); t != j.end() && t->is_number()) {
+      s.export_time = t->get<double>();
+    }
     s.catalog = ChunksFromJson(j.at("catalog"));
     s.manifest = ChunksFromJson(j.at("manifest"));
     const json& c = j.at("counts");

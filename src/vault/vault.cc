@@ -83,7 +83,7 @@ Result<std::vector<Snapshot>> Vault::Snapshots() {
   return std::move(scan.snapshots);
 }
 
-Result<std::optional<Snapshot>> Vault::LatestSnapshot() {
+Result<std::vector<Snapshot>> Vault::History() {
   GV_ASSIGN_OR_RETURN(SnapshotScan scan, ScanSnapshots());
   // A damaged snapshot that no readable one follows may be the newest:
   // refuse rather than present an older state as the current one.
@@ -95,8 +95,13 @@ Result<std::optional<Snapshot>> Vault::LatestSnapshot() {
                                 ", and it may be the newest snapshot (see `gptvault check`)");
     }
   }
-  if (scan.snapshots.empty()) return std::optional<Snapshot>();
-  return std::optional<Snapshot>(std::move(scan.snapshots.back()));
+  return std::move(scan.snapshots);
+}
+
+Result<std::optional<Snapshot>> Vault::LatestSnapshot() {
+  GV_ASSIGN_OR_RETURN(std::vector<Snapshot> history, History());
+  if (history.empty()) return std::optional<Snapshot>();
+  return std::optional<Snapshot>(std::move(history.back()));
 }
 
 Status Vault::RememberSnapshot(const Snapshot& snapshot) {
@@ -113,14 +118,16 @@ Result<Catalog> Vault::LoadCatalog(const Snapshot& s) {
 }
 
 Result<std::vector<ConversationSummary>> Vault::List() {
-  GV_ASSIGN_OR_RETURN(auto latest, LatestSnapshot());
+  GV_ASSIGN_OR_RETURN(std::vector<Snapshot> history, History());
   std::vector<ConversationSummary> out;
-  if (!latest) return out;
-  GV_ASSIGN_OR_RETURN(Catalog catalog, LoadCatalog(*latest));
-  // In the newest export means: its current version is one of the
-  // conversations that export's manifest lists.
+  if (history.empty()) return out;
+  GV_ASSIGN_OR_RETURN(Catalog catalog, LoadCatalog(history.back()));
+  // In the latest export means: its current version is one of the
+  // conversations that the newest export's manifest lists (NewestExport:
+  // by export date, not by the order of the adds).
+  const Snapshot* newest = NewestExport(history, catalog);
   GV_ASSIGN_OR_RETURN(Bytes manifest_json,
-                      LoadChunked(*repo_, ObjectType::kTree, latest->manifest));
+                      LoadChunked(*repo_, ObjectType::kTree, newest->manifest));
   GV_ASSIGN_OR_RETURN(Manifest manifest, DecodeManifest(AsChars(manifest_json)));
   std::unordered_set<storage::ObjectId, storage::ObjectIdHash> in_latest;
   for (const ManifestMember& m : manifest.members) {

@@ -76,13 +76,12 @@ class ThreeMonthlyExports(VaultTestCase):
             seen |= ids
         self.assertGreater(log[1]["unchanged"], log[1]["updated"])
 
-    def test_re_adding_the_same_export_grows_the_vault_by_less_than_one_percent(self):
+    def test_re_adding_the_same_export_adds_nothing_and_says_which_snapshot_it_is(self):
         self.add_all()
-        before = tree_size(self.vault)
+        before = tree_bytes(self.vault)
         r = self.gv_ok("add", export_path(self.folder, 3))
-        growth = tree_size(self.vault) - before
-        self.assertLess(growth, before / 100)
-        self.assertIn(b"0 new, 0 updated", r.stdout)
+        self.assertEqual(tree_bytes(self.vault), before)
+        self.assertIn(b"same as snapshot 3", r.stdout)
 
     def test_the_vault_passes_check_after_the_adds(self):
         self.add_all()

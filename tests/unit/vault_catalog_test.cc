@@ -170,6 +170,7 @@ TEST_SUITE("vault catalog") {
     rec.versions[0].assets = {{"file-1", std::nullopt}, {"file-2", "a\xff\xfe broken name"}};
     rec.versions[0].content = {123, {storage::ObjectId{}, storage::ObjectId{}}};
     rec.versions[1].update_time = 1e300;
+    rec.current = 1;  // the newest, as a reader would take it anyway
     c.assets.at("file-AbC123").name = "caf\xc3\xa9 \xc3";
     c.assets["file-zzz"].name = "plain.png";
     std::string text = vault::EncodeCatalog(c);
@@ -293,8 +294,12 @@ TEST_SUITE("vault catalog") {
     WriteExport(dir / "1.zip", {WithPicture("conv-pic-0001")}, {{"file-AbC123-photo.png", first}});
     WriteExport(dir / "2.zip", {WithPicture("conv-pic-0001")}, {{"file-AbC123-photo.png", second}});
     auto v = MustOpen(mem);
+    // The third export has the first one's file again; the same export
+    // twice (the fourth) records nothing, so the third's file stays.
+    WriteExport(dir / "3.zip", {WithPicture("conv-pic-0001"), TinyConversation("conv-3", "3")},
+                {{"file-AbC123-photo.png", first}});
     for (const auto& [zip, bytes] :
-         {std::pair{"1.zip", &first}, {"2.zip", &second}, {"1.zip", &first}, {"1.zip", &first}}) {
+         {std::pair{"1.zip", &first}, {"2.zip", &second}, {"3.zip", &first}, {"1.zip", &first}}) {
       CAPTURE(zip);
       REQUIRE(v->Add(dir / zip).ok());
       CHECK(PictureOf(*v, "conv-pic-0001") == *bytes);
@@ -340,12 +345,18 @@ TEST_SUITE("vault catalog") {
       second.catalog = {text.size(), {*id}};
       REQUIRE(repo.WriteMetaFile("snapshots", AsBytes(vault::EncodeSnapshot(second))).ok());
     }
+    // The next export has the same three and one more.
+    WriteExport(dir / "2.zip",
+                {TinyConversation("conv-aaaa-0001", "One"),
+                 TinyConversation("conv-aaaa-0002", "Two"), WithPicture("conv-pic-0001"),
+                 TinyConversation("conv-aaaa-0003", "Three")},
+                {{"file-AbC123-photo.png", picture}});
     auto v = MustOpen(mem);
-    auto added = v->Add(dir / "1.zip");
+    auto added = v->Add(dir / "2.zip");
     REQUIRE(added.ok());
     CHECK(added->snapshot.counts.unchanged == 3);
     CHECK(added->snapshot.counts.updated == 0);
-    CHECK(added->snapshot.counts.new_conversations == 0);
+    CHECK(added->snapshot.counts.new_conversations == 1);
     // ...and the add fingerprinted them, so the next one finds them faster.
     Catalog now = CatalogOf(*v, Newest(*v));
     for (const auto& [id, rec] : now.conversations) {
@@ -355,5 +366,55 @@ TEST_SUITE("vault catalog") {
     }
     CHECK(now.assets.at("file-AbC123").fingerprint == v->repository().FingerprintOf(picture));
     CHECK(PictureOf(*v, "conv-pic-0001") == picture);
+  }
+
+  TEST_CASE("a catalog that an older gptvault rewound reads with its newest version current") {
+    Catalog old;
+    old.seq = 2;
+    ConversationRecord& rec = old.conversations["conv-1"];
+    rec.id = "conv-1";
+    for (double t : {30.0, 10.0, 30.0}) {
+      ConversationVersion v;
+      v.first_seq = 1;
+      v.update_time = t;
+      rec.versions.push_back(v);
+    }
+    rec.current = 1;  // the export added last was the oldest
+    auto read = vault::DecodeCatalog(vault::EncodeCatalog(old));
+    REQUIRE(read.ok());
+    CHECK(read->conversations.at("conv-1").current == 0);
+    // Among versions equally new the one recorded stays current.
+    rec.current = 2;
+    read = vault::DecodeCatalog(vault::EncodeCatalog(old));
+    REQUIRE(read.ok());
+    CHECK(read->conversations.at("conv-1").current == 2);
+  }
+
+  TEST_CASE("a snapshot without an export date takes the newest update_time it had seen") {
+    Catalog latest;
+    ConversationRecord& rec = latest.conversations["conv-1"];
+    for (auto [seq, t] : {std::pair<uint64_t, double>{1, 100}, {2, 200}, {3, 150}}) {
+      ConversationVersion v;
+      v.first_seq = seq;
+      v.update_time = t;
+      rec.versions.push_back(v);
+    }
+    std::vector<vault::Snapshot> snaps(3);
+    for (uint64_t i = 0; i < 3; ++i) snaps[i].seq = i + 1;
+    CHECK(vault::ExportTimeOf(snaps[0], latest) == 100);
+    CHECK(vault::ExportTimeOf(snaps[2], latest) == 200);
+    // Snapshots 2 and 3 are then equally new: the later one is the newest.
+    CHECK(vault::NewestExport(snaps, latest) == &snaps[2]);
+    // A recorded date is used as it is, and decides.
+    snaps[1].export_time = 250;
+    CHECK(vault::NewestExport(snaps, latest) == &snaps[1]);
+    snaps[0].export_time = 300;
+    CHECK(vault::NewestExport(snaps, latest) == &snaps[0]);
+    auto decoded = vault::DecodeSnapshot(vault::EncodeSnapshot(snaps[0]));
+    REQUIRE(decoded.ok());
+    CHECK(decoded->export_time == 300);
+    decoded = vault::DecodeSnapshot(vault::EncodeSnapshot(snaps[2]));
+    REQUIRE(decoded.ok());
+    CHECK(!decoded->export_time);
   }
 }

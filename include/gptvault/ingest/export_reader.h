@@ -68,6 +68,8 @@ class ExportReader {
   uint64_t compressed_size() const;
 
   Status Read(ExportVisitor& visitor);
+  // The conversations files only (no OnMemberStart/End for other members).
+  Status ReadConversations(ExportVisitor& visitor);
 
  private:
   ExportReader() = default;

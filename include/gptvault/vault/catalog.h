@@ -51,7 +51,10 @@ struct ConversationRecord {
   std::string id;
   std::optional<double> create_time;
   std::vector<ConversationVersion> versions;  // in the order first seen
-  size_t current = 0;                         // the version in the newest export that had it
+  // The version the current view shows: the newest by update_time; among
+  // versions equally new, the one from the newer export (never merely the
+  // one added last). See TakeIfNewer.
+  size_t current = 0;
   // Not stored: whether the newest export had it follows from that
   // snapshot's manifest. Keeping per-snapshot state out of the catalog keeps
   // an unchanged conversation's entry byte-identical from one snapshot to the
@@ -60,6 +63,15 @@ struct ConversationRecord {
 
   const ConversationVersion& latest() const { return versions[current]; }
 };
+
+// Whether `a` is newer than `b` by update_time; a version without one is
+// older than any version with one.
+bool NewerThan(const ConversationVersion& a, const ConversationVersion& b);
+
+// Makes `version` current if it is newer than the current one, or as new and
+// `wins_ties` (its export is at least as new as every export before it).
+// Returns whether the current version changed.
+bool TakeIfNewer(ConversationRecord& rec, size_t version, bool wins_ties);
 
 // A file some conversation points at, as found in some export. Kept once an
 // export had it, so an export that lacks it (expired, omitted) does not lose

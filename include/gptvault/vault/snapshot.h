@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,10 +68,24 @@ struct Snapshot {
   std::string source;  // the archive's file name, as given
   uint64_t source_size = 0;
   std::string layout;  // ingest::ExportLayout::Describe()
+  // The export's own date: the newest update_time among its conversations
+  // (seconds since 1970, as the export gives them). Absent in snapshots
+  // written before December 2026 and for exports whose conversations carry
+  // none; ExportTimeOf() stands in for it.
+  std::optional<double> export_time;
   ChunkList catalog;
   ChunkList manifest;
   AddCounts counts;
 };
+
+// The snapshot whose export is the newest: the greatest export date
+// (ExportTimeOf), ties going to the higher seq; nullptr when there is none.
+// This, not the snapshot added last, is what "the latest export" means.
+const Snapshot* NewestExport(const std::vector<Snapshot>& snapshots, const Catalog& latest);
+// A snapshot's export date: its export_time, else (written before export
+// dates were recorded) the newest update_time among the versions `latest`
+// records as first seen in it or before it.
+std::optional<double> ExportTimeOf(const Snapshot& s, const Catalog& latest);
 
 std::string EncodeSnapshot(const Snapshot& s);
 Result<Snapshot> DecodeSnapshot(std::string_view json);

@@ -19,8 +19,19 @@
 namespace gptvault::vault {
 
 struct AddResult {
-  Snapshot snapshot;
+  Snapshot snapshot;                  // when same_as is set: the one that was not written
   std::vector<std::string> warnings;  // one line each, about the archive
+  // The export is the same as this snapshot's: nothing was written.
+  std::optional<uint64_t> same_as;
+  // Set when the export is older than the newest one in the vault: that
+  // snapshot, its export date, and how many conversations' current versions
+  // this one set anyway (new to the vault, or newer than any other export has).
+  struct NewerExport {
+    uint64_t seq = 0;
+    double export_time = 0;
+    uint64_t current_changed = 0;
+  };
+  std::optional<NewerExport> newer;
   // Where the new sealed bytes went (for GPTVAULT_STATS and the bench).
   uint64_t sealed_conversations = 0;
   uint64_t sealed_chat_html = 0;
@@ -139,6 +150,8 @@ class Vault {
   explicit Vault(std::unique_ptr<storage::Repository> repo) : repo_(std::move(repo)) {}
   static Result<std::unique_ptr<Vault>> Opened(std::unique_ptr<storage::Repository> repo,
                                                const OpenOptions& options);
+  // Every snapshot, oldest first; refuses when a damaged one may be the newest.
+  Result<std::vector<Snapshot>> History();
   Result<std::optional<Snapshot>> LatestSnapshot();
   Result<Catalog> LoadCatalog(const Snapshot& s);
   Result<Catalog> LoadLatestCatalog();
