@@ -346,11 +346,11 @@ TEST_SUITE("vault catalog") {
       REQUIRE(repo.WriteMetaFile("snapshots", AsBytes(vault::EncodeSnapshot(second))).ok());
     }
     // The next export has the same three and one more.
-    WriteExport(dir / "2.zip",
-                {TinyConversation("conv-aaaa-0001", "One"),
-                 TinyConversation("conv-aaaa-0002", "Two"), WithPicture("conv-pic-0001"),
-                 TinyConversation("conv-aaaa-0003", "Three")},
-                {{"file-AbC123-photo.png", picture}});
+    WriteExport(
+        dir / "2.zip",
+        {TinyConversation("conv-aaaa-0001", "One"), TinyConversation("conv-aaaa-0002", "Two"),
+         WithPicture("conv-pic-0001"), TinyConversation("conv-aaaa-0003", "Three")},
+        {{"file-AbC123-photo.png", picture}});
     auto v = MustOpen(mem);
     auto added = v->Add(dir / "2.zip");
     REQUIRE(added.ok());
