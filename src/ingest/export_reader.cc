@@ -1,5 +1,7 @@
 #include "gptvault/ingest/export_reader.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,14 +41,28 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Copies a member to an unlinked-on-close temporary file and opens it as a
-// ZIP. The CRC is checked on the way, so the inner archive is trusted no more
-// than the outer one.
-Result<std::unique_ptr<ZipReader>> OpenNested(ZipReader& outer, const ZipMember& member) {
+// A descriptor for the inner archive's bytes that no name ever points at,
+// so a kill at any moment leaves no plaintext copy of the chat history
+// behind: an anonymous memory file (RAM, or swap under pressure), else an
+// unnamed file in $TMPDIR (O_TMPFILE: its blocks are freed with the last
+// descriptor). Never a named temporary file, not even for a moment.
+Result<int> AnonymousFile() {
+  int fd = ::memfd_create("gptvault-nested", MFD_CLOEXEC);
+  if (fd >= 0) return fd;
   const char* tmpdir = std::getenv("TMPDIR");
-  std::string path = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/gptvault-nested-XXXXXX";
-  int fd = ::mkstemp(path.data());
-  if (fd < 0) return Status::IOError("cannot create a temporary file for the nested export");
+  std::string dir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+  fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+  return Status::IOError(
+      "cannot hold the nested export without a named temporary file (no memfd_create, and " + dir +
+      " refuses O_TMPFILE): unzip the outer archive and add the inner ZIP");
+}
+
+// Copies a member to an anonymous file and opens it as a ZIP. The CRC is
+// checked on the way, so the inner archive is trusted no more than the
+// outer one.
+Result<std::unique_ptr<ZipReader>> OpenNested(ZipReader& outer, const ZipMember& member) {
+  GV_ASSIGN_OR_RETURN(int fd, AnonymousFile());
   Status s = outer.ReadMember(member, [&](ByteView piece) -> Status {
     size_t done = 0;
     while (done < piece.size()) {
@@ -57,13 +73,14 @@ Result<std::unique_ptr<ZipReader>> OpenNested(ZipReader& outer, const ZipMember&
     }
     return Status::Ok();
   });
-  ::close(fd);
   if (!s.ok()) {
-    ::unlink(path.c_str());
+    ::close(fd);
     return s;
   }
-  auto inner = ZipReader::Open(path);
-  ::unlink(path.c_str());  // libzip keeps its descriptor; the name can go now
+  // libzip opens by path; /proc/self/fd/N reopens this descriptor's file,
+  // which still has no name of its own. libzip keeps what it opened.
+  auto inner = ZipReader::Open("/proc/self/fd/" + std::to_string(fd));
+  ::close(fd);
   if (!inner.ok()) return inner.status().WithContext("nested export " + member.name);
   return inner;
 }

@@ -2,8 +2,8 @@
 // a stream of members and conversations. It recognises the conversations
 // files (2023-25 single file, 2026 shards), the 2026 asset-name maps, and the
 // privacy-portal container, whose export is a ZIP nested inside: that inner
-// ZIP is copied to a temporary file (its CRC checked on the way) and read
-// like a top-level one.
+// ZIP is copied to an anonymous file that no name ever points at (memfd, else
+// O_TMPFILE; its CRC checked on the way) and read like a top-level one.
 #pragma once
 
 #include <cstdint>
