@@ -30,7 +30,7 @@ Command PasswdCommand() {
               if (!lock.ok()) return ctx.Fail(lock.status());
               auto id = ring.Add(unlocked->master, *fresh, crypto::DefaultKdfParams());
               if (!id.ok()) return ctx.Fail(id.status());
-              if (Status s = ring.Remove(unlocked->id); !s.ok()) {
+              if (Status s = ring.Remove(unlocked->id, {*id}); !s.ok()) {
                 return ctx.Fail(s.WithContext("the new passphrase works, but the old key file " +
                                               unlocked->id + " could not be removed"));
               }

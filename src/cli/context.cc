@@ -126,6 +126,21 @@ Result<crypto::SecretBytes> Context::NewPassphrase(const std::string& file) {
                        "--new-passphrase-file, or run on a terminal");
 }
 
+Result<crypto::SecretBytes> Context::OtherPassphrase(const std::string& file,
+                                                     const std::string& why) {
+  if (char* env = std::getenv("GPTVAULT_OTHER_PASSPHRASE"); env != nullptr) {
+    crypto::SecretBytes p = crypto::SecretBytes::Copy(AsBytes(env));
+    if (p.empty()) return Status::InvalidArgument("GPTVAULT_OTHER_PASSPHRASE is empty");
+    return p;
+  }
+  if (!file.empty()) return PassphraseFromFile(file);
+  const std::string no_terminal = why +
+                                  ": give the passphrase of a key that stays "
+                                  "(GPTVAULT_OTHER_PASSPHRASE, --other-passphrase-file, or run on "
+                                  "a terminal)";
+  return AskOnTerminal("Passphrase of a key that stays: ", nullptr, no_terminal.c_str());
+}
+
 std::string Context::StateDir() const {
   if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg == '/') {
     return std::string(xdg) + "/gptvault";

@@ -45,6 +45,11 @@ class Context {
   // A new passphrase (key add, passwd) from GPTVAULT_NEW_PASSPHRASE, `file`
   // (--new-passphrase-file), or a no-echo prompt asked twice.
   Result<crypto::SecretBytes> NewPassphrase(const std::string& file);
+  // The passphrase of a second key (key remove of the key the command was
+  // opened with) from GPTVAULT_OTHER_PASSPHRASE, `file`
+  // (--other-passphrase-file), or a no-echo prompt; `why` opens the error
+  // when there is none of the three.
+  Result<crypto::SecretBytes> OtherPassphrase(const std::string& file, const std::string& why);
   // Where this machine remembers the newest snapshot of each vault:
   // $XDG_STATE_HOME/gptvault (~/.local/state/gptvault).
   std::string StateDir() const;

@@ -88,8 +88,37 @@ Result<std::string> KeyRing::Add(const crypto::SecretBytes& master,
   return id;
 }
 
+Result<std::string> KeyRing::Prove(const crypto::SecretBytes& passphrase,
+                                   const crypto::SecretBytes& master, const std::string& except) {
+  GV_ASSIGN_OR_RETURN(auto names, KeyNames(backend_));
+  std::string foreign;
+  for (const std::string& name : names) {
+    if (RandomIdOf(name) == except) continue;
+    auto bytes = backend_.Get(name);
+    if (!bytes.ok()) {
+      if (bytes.status().code() == Status::Code::kIOError) return bytes.status();
+      continue;  // gone or unreadable: proves nothing
+    }
+    auto key = UnwrapMasterKey(*bytes, passphrase);
+    if (!key.ok()) continue;
+    if (key->Equals(master)) return RandomIdOf(name);
+    foreign = name;
+  }
+  if (!foreign.empty()) {
+    return Status::InvalidArgument("the other passphrase opens " + foreign +
+                                   ", which holds a different master key: it is not a key of "
+                                   "this vault (planted, or copied from another vault?)");
+  }
+  return Status::AuthFailed("the other passphrase opens none of the vault's other key files");
+}
+
 Result<std::string> KeyRing::Resolve(const std::string& prefix) {
   if (prefix.empty()) return Status::InvalidArgument("no key id given");
+  if (prefix.size() < kMinKeyPrefix) {
+    return Status::InvalidArgument("key id prefix " + prefix + " is too short: give at least " +
+                                   std::to_string(kMinKeyPrefix) +
+                                   " characters (see gptvault key list)");
+  }
   GV_ASSIGN_OR_RETURN(auto names, KeyNames(backend_));
   std::vector<std::string> hits;
   for (const std::string& name : names) {
@@ -106,22 +135,32 @@ Result<std::string> KeyRing::Resolve(const std::string& prefix) {
   return hits[0];
 }
 
-Status KeyRing::Remove(const std::string& id) {
+Status KeyRing::Remove(const std::string& id, const std::vector<std::string>& proven) {
+  // Listed again here, under the caller's lock: a proven key file removed
+  // since it was proven no longer counts.
   GV_ASSIGN_OR_RETURN(auto keys, List());
   bool found = false;
-  size_t other_usable = 0;
+  size_t other_well_formed = 0, other_proven = 0;
   for (const KeyEntry& k : keys) {
     if (k.id == id) {
       found = true;
     } else if (k.problem.empty()) {
-      ++other_usable;
+      ++other_well_formed;
+      other_proven += std::find(proven.begin(), proven.end(), k.id) != proven.end();
     }
   }
   if (!found) return Status::NotFound("no key file with id " + id);
-  if (other_usable == 0) {
+  if (other_well_formed == 0) {
     return Status::InvalidArgument("keys/" + id +
                                    " is the vault's last usable key: removing it would lock "
                                    "everyone out (add another passphrase first: gptvault key add)");
+  }
+  if (other_proven == 0) {
+    return Status::InvalidArgument(
+        "keys/" + id +
+        " is the key this command was opened with, and no other key is proven to open the "
+        "vault: give the passphrase of one that stays (GPTVAULT_OTHER_PASSPHRASE, "
+        "--other-passphrase-file, or on a terminal)");
   }
   return backend_.Delete("keys/" + id);
 }

@@ -102,3 +102,84 @@ class Passphrases(VaultTestCase):
             self.assertTrue(opened, "neither passphrase opens the vault after round %d" % round_)
             current = opened[-1]
         self.gv_ok("check", "--read-data", env={"GPTVAULT_PASSPHRASE": current})
+
+
+class KeyRemovalNeverLocksOut(VaultTestCase):
+    """The review's first finding (SECURITY.md): a key file the host planted or damaged looked
+    usable, so `key remove` let the last working key go. Only keys proven to open the vault in
+    the same command count now."""
+
+    def setUp(self):
+        super().setUp()
+        self.init_vault()
+        (self.mine,) = self.key_ids()
+
+    def key_ids(self):
+        return sorted(os.listdir(os.path.join(self.vault, "keys")))
+
+    def plant_a_key_from_another_vault(self):
+        other = os.path.join(self.dir, "other-vault")
+        self.gv_ok("init", env={"GPTVAULT_VAULT": other, "GPTVAULT_PASSPHRASE": "the host's own"})
+        (planted,) = os.listdir(os.path.join(other, "keys"))
+        with open(os.path.join(other, "keys", planted), "rb") as src, \
+                open(os.path.join(self.vault, "keys", planted), "wb") as dst:
+            dst.write(src.read())
+        return planted
+
+    def other_passphrase_file(self, text):
+        path = os.path.join(self.dir, "other-passphrase")
+        with open(path, "w") as f:
+            f.write(text + "\n")
+        return path
+
+    def assertStillOpens(self):
+        self.assertIn(self.mine, self.key_ids())
+        self.gv_ok("check")
+
+    def test_a_planted_key_file_does_not_let_the_only_real_key_be_removed(self):
+        planted = self.plant_a_key_from_another_vault()
+        r = self.gv("key", "remove", self.mine)
+        self.assertFailsWithOneLine(r, "give the passphrase of a key that stays")
+        self.assertStillOpens()
+        # Its passphrase proves nothing: it holds another vault's master key.
+        path = self.other_passphrase_file("the host's own")
+        r = self.gv("key", "remove", self.mine, "--other-passphrase-file", path)
+        self.assertFailsWithOneLine(r, "holds a different master key")
+        r = self.gv("key", "remove", self.mine, env={"GPTVAULT_OTHER_PASSPHRASE": "a guess"})
+        self.assertFailsWithOneLine(r, "opens none of the vault's other key files")
+        self.assertStillOpens()
+        # The planted file itself may go: the key that opened the command stays.
+        self.gv_ok("key", "remove", planted)
+        self.assertEqual(self.key_ids(), [self.mine])
+
+    def test_a_damaged_key_file_does_not_count_as_a_key_that_stays(self):
+        self.gv_ok("key", "add", env={"GPTVAULT_NEW_PASSPHRASE": SECOND})
+        (second,) = set(self.key_ids()) - {self.mine}
+        path = os.path.join(self.vault, "keys", second)
+        with open(path, "r+b") as f:
+            f.seek(os.path.getsize(path) - 5)  # inside the sealed master key
+            byte = f.read(1)
+            f.seek(-1, os.SEEK_CUR)
+            f.write(bytes([byte[0] ^ 1]))
+        r = self.gv("key", "remove", self.mine, env={"GPTVAULT_OTHER_PASSPHRASE": SECOND})
+        self.assertFailsWithOneLine(r, "opens none of the vault's other key files")
+        self.assertStillOpens()
+        self.gv_ok("key", "remove", second)  # the damaged one goes; the proven one stays
+        self.assertEqual(self.key_ids(), [self.mine])
+
+    def test_the_key_a_command_opened_with_goes_once_another_key_s_passphrase_proves_it_stays(self):
+        self.gv_ok("key", "add", env={"GPTVAULT_NEW_PASSPHRASE": SECOND})
+        (second,) = set(self.key_ids()) - {self.mine}
+        # Its own passphrase twice proves nothing.
+        r = self.gv("key", "remove", self.mine, env={"GPTVAULT_OTHER_PASSPHRASE": PASSPHRASE})
+        self.assertFailsWithOneLine(r, "opens none of the vault's other key files")
+        r = self.gv_ok("key", "remove", self.mine[:8], "--other-passphrase-file",
+                       self.other_passphrase_file(SECOND))
+        self.assertIn(b"removed key " + self.mine.encode(), r.stdout)
+        self.assertEqual(self.key_ids(), [second])
+        self.assertFailsWithOneLine(self.gv("list"), "wrong passphrase")
+        self.gv_ok("check", env={"GPTVAULT_PASSPHRASE": SECOND})
+
+    def test_a_key_id_prefix_needs_eight_characters(self):
+        self.assertFailsWithOneLine(self.gv("key", "remove", self.mine[:7]), "at least 8 characters")
+        self.assertEqual(self.key_ids(), [self.mine])

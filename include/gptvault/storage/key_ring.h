@@ -3,8 +3,11 @@
 // adds or deletes one file; no data is ever re-encrypted.
 //
 // Safety rules: a new key file is written (durably) before anything is
-// removed, and the last usable key file is never removed, so no sequence of
-// these calls, interrupted anywhere, leaves a vault without a working key.
+// removed, and a key file is removed only while another one that was proven,
+// in the same command, to unwrap the vault's master key stays. A key file the
+// host planted or damaged looks usable from outside, so it never counts: no
+// sequence of these calls, interrupted anywhere, leaves a vault without a
+// working key.
 #pragma once
 
 #include <string>
@@ -46,12 +49,23 @@ class KeyRing {
   Result<std::string> Add(const crypto::SecretBytes& master, const crypto::SecretBytes& passphrase,
                           const crypto::KdfParams& kdf);
 
-  // A full id, or a prefix matching exactly one key file.
+  // Which key file other than keys/<except> `passphrase` opens to exactly
+  // `master` (compared in constant time). kAuthFailed when it opens none;
+  // kInvalidArgument when it opens only a key file wrapping another master
+  // key (not this vault's: planted, or copied from another vault).
+  Result<std::string> Prove(const crypto::SecretBytes& passphrase,
+                            const crypto::SecretBytes& master, const std::string& except);
+
+  // A full id, or a prefix of at least kMinKeyPrefix characters matching
+  // exactly one key file.
+  static constexpr size_t kMinKeyPrefix = 8;
   Result<std::string> Resolve(const std::string& id_or_prefix);
 
-  // Deletes keys/<id>. Refuses (kInvalidArgument) when no other usable key
-  // file would remain.
-  Status Remove(const std::string& id);
+  // Deletes keys/<id>, only when a key file in `proven` other than it (ids
+  // that Unlock, Prove or Add returned in this command) is still there.
+  // Refuses (kInvalidArgument) otherwise, saying whether no other key file
+  // exists at all or none of the others is proven.
+  Status Remove(const std::string& id, const std::vector<std::string>& proven);
 
  private:
   Backend& backend_;
