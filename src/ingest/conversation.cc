@@ -9,10 +9,28 @@
 #include <unordered_map>
 #include <utility>
 
+#include "branch_tip.h"
 #include "gptvault/util/json_sax.h"
 #include "json_text.h"
 
 namespace gptvault::ingest {
+
+std::optional<size_t> LatestLeaf(const std::vector<Leaf>& leaves) {
+  std::optional<size_t> best;
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    if (!best) {
+      best = i;
+      continue;
+    }
+    const Leaf& a = leaves[i];
+    const Leaf& b = leaves[*best];
+    const bool later = a.time && (!b.time || *a.time > *b.time);
+    const bool same = a.time == b.time;  // both untimed, or equal times
+    if (later || (same && a.id < b.id)) best = i;
+  }
+  return best;
+}
+
 namespace {
 
 using Json = nlohmann::json;
@@ -416,21 +434,21 @@ std::optional<size_t> BranchTip(const Fields& f, std::vector<std::string>* warni
     auto it = f.node_index.find(*n.parent);
     if (it != f.node_index.end()) has_child[it->second] = true;
   }
-  std::optional<size_t> best;
-  std::optional<double> best_time;
+  std::vector<const std::string*> id_of(f.nodes.size(), nullptr);
+  for (const auto& [id, i] : f.node_index) id_of[i] = &id;
+  std::vector<Leaf> leaves;
+  std::vector<size_t> where;
   for (size_t i = 0; i < f.nodes.size(); ++i) {
-    if (has_child[i]) continue;
+    if (has_child[i] || id_of[i] == nullptr) continue;
     const Node& n = f.nodes[i];
     std::optional<double> t = n.message_update_time ? n.message_update_time : n.message_create_time;
     if (!n.has_message) t.reset();
-    // The first leaf in mapping order wins ties, and a timed leaf beats any
-    // untimed one.
-    if (!best || (t && (!best_time || *t > *best_time))) {
-      best = i;
-      best_time = t;
-    }
+    leaves.push_back({*id_of[i], t});
+    where.push_back(i);
   }
-  return best;
+  std::optional<size_t> best = LatestLeaf(leaves);
+  if (!best) return std::nullopt;
+  return where[*best];
 }
 
 // Fills the counts and the warnings about the tree. Walks parent links with

@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "branch_tip.h"
 #include "gptvault/util/time_format.h"
 #include "json_text.h"
 
@@ -245,8 +246,8 @@ std::string Who(const Json& msg) {
 }
 
 // The current branch, root first: parent links from current_node, or, when
-// that names no node, from the leaf whose message is latest (as the summary
-// does, conversation.h). Cycle-guarded.
+// that names no node, from the leaf LatestLeaf picks (the summary's rule,
+// branch_tip.h). Cycle-guarded.
 std::vector<const Json*> CurrentBranch(const Json& conv) {
   std::vector<const Json*> branch;
   const Json* mapping = Member(conv, "mapping");
@@ -255,17 +256,17 @@ std::vector<const Json*> CurrentBranch(const Json& conv) {
   if (!mapping->contains(tip)) {
     std::unordered_set<std::string> parents;
     for (const auto& [id, node] : mapping->items()) parents.insert(StringAt(node, "parent"));
-    double best = -INFINITY;
+    std::vector<Leaf> leaves;
     for (const auto& [id, node] : mapping->items()) {
       if (parents.contains(id)) continue;
       const Json* msg = Member(node, "message");
-      double t = -1;
-      if (msg) t = TimeAt(*msg, "update_time").value_or(TimeAt(*msg, "create_time").value_or(-1));
-      if (tip.empty() || t > best) {
-        tip = id;
-        best = t;
-      }
+      std::optional<double> t;
+      if (msg)
+        t = TimeAt(*msg, "update_time") ? TimeAt(*msg, "update_time") : TimeAt(*msg, "create_time");
+      leaves.push_back({id, t});
     }
+    std::optional<size_t> best = LatestLeaf(leaves);
+    if (best) tip = std::string(leaves[*best].id);
   }
   std::unordered_set<std::string> seen;
   for (std::string id = tip; mapping->contains(id) && seen.insert(id).second;) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "gptvault/ingest/conversation.h"
 #include "gptvault/ingest/conversation_render.h"
 
 using namespace gptvault;
@@ -249,6 +250,38 @@ TEST_SUITE("ingest::RenderConversation") {
       REQUIRE(!r.ok());
       CHECK(r.status().code() == Status::Code::kInvalidArgument);
       CHECK(r.status().message().find('\n') == std::string::npos);
+    }
+  }
+}
+
+TEST_SUITE("ingest: one current branch") {
+  // The review's probe: no current_node, two leaves of one time. The summary
+  // (what `list` counts) meets the mapping in document order, the renderer in
+  // key order; both must end the branch at the same leaf, in either order.
+  TEST_CASE("the summary and the rendering pick the same branch when two leaves tie") {
+    const std::string root = R"("root": {"id": "root", "parent": null, "message": null})";
+    auto node = [](const char* id, const char* parent, const char* text) {
+      return std::string("\"") + id + R"(": {"id": ")" + id + R"(", "parent": ")" + parent +
+             R"(", "message": {"id": ")" + id +
+             R"(", "author": {"role": "user"}, "create_time": 1714585031.5, "content":)" +
+             R"( {"content_type": "text", "parts": [")" + text + R"("]}}})";
+    };
+    const std::string mid = node("mid", "root", "on the long branch");
+    const std::string z = node("z-leaf", "mid", "from z");
+    const std::string a = node("a-leaf", "root", "from a");
+    for (const std::string& mapping :
+         {root + ", " + mid + ", " + z + ", " + a, a + ", " + z + ", " + mid + ", " + root}) {
+      const std::string conv =
+          R"({"conversation_id": "c", "title": "Tie", "mapping": {)" + mapping + "}}";
+      auto info = ingest::ParseConversation(conv);
+      REQUIRE(info.ok());
+      auto md = RenderConversation(conv, RenderFormat::kMarkdown, nullptr);
+      REQUIRE(md.ok());
+      const bool shows_a = md->find("from a") != std::string::npos;
+      const bool shows_z = md->find("from z") != std::string::npos;
+      CHECK(shows_a != shows_z);
+      CHECK(info->message_count == (shows_z ? 2u : 1u));
+      CHECK(shows_a);  // ties go to the smallest node id
     }
   }
 }

@@ -41,7 +41,8 @@ struct ConversationInfo {
 // The current branch is the chain of `parent` links from `current_node` to
 // the root (cycle-guarded). When current_node is missing or names no node, it
 // starts instead at the leaf whose message has the latest update_time, else
-// create_time. Lone UTF-16 surrogate escapes, which real exports hold, read as
+// create_time; ties go to the smallest node id (src/ingest/branch_tip.h, the
+// rule the renderer shares). Lone UTF-16 surrogate escapes, which real exports hold, read as
 // U+FFFD with a warning.
 //
 // Fails (kInvalidArgument, one line) when `json` is not valid UTF-8 JSON, not
