@@ -241,6 +241,7 @@ class Ingester : public ingest::ExportVisitor {
   std::optional<double> export_time() const { return export_time_; }
 
   const Catalog& catalog() const { return catalog_; }
+  Catalog TakeCatalog() { return std::move(catalog_); }
   const Manifest& manifest() const { return manifest_; }
   AddCounts& counts() { return counts_; }
   std::vector<std::string>& warnings() { return warnings_; }
@@ -408,12 +409,13 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
   auto opening = std::async(std::launch::async,
                             [&archive_path] { return ingest::ExportReader::Open(archive_path); });
   Result<std::vector<Snapshot>> earlier = History();
-  Result<Catalog> loaded = Catalog{};
+  Result<const Catalog*> loaded = static_cast<const Catalog*>(nullptr);
   if (earlier.ok() && !earlier->empty()) loaded = LoadCatalog(earlier->back());
   // A bad archive is reported first, as when the two ran in turn.
   GV_ASSIGN_OR_RETURN(auto reader, opening.get());
   GV_ASSIGN_OR_RETURN(std::vector<Snapshot> history, std::move(earlier));
-  GV_ASSIGN_OR_RETURN(Catalog catalog, std::move(loaded));
+  GV_ASSIGN_OR_RETURN(const Catalog* latest, std::move(loaded));
+  Catalog catalog = latest ? *latest : Catalog{};  // this add's working copy
   const Snapshot* previous = history.empty() ? nullptr : &history.back();
   Snapshot snap;
   snap.seq = previous ? previous->seq + 1 : 1;
@@ -481,17 +483,26 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
   }
   snap.counts.bytes_stored = repo_->stats().bytes_written - written_before;
   // The commit point: until this file exists the new packs are unreferenced.
-  GV_ASSIGN_OR_RETURN(snap.name, repo_->WriteMetaFile("snapshots", AsBytes(EncodeSnapshot(snap))));
+  const std::string encoded = EncodeSnapshot(snap);
+  GV_ASSIGN_OR_RETURN(snap.name, repo_->WriteMetaFile("snapshots", AsBytes(encoded)));
 
   // Rollback guard (rollback_guard.h): this machine has seen this snapshot.
   // The add itself is done, so a failure here is only a warning.
   if (Status r = RememberSnapshot(snap); !r.ok()) ingester.warnings().push_back(r.message());
 
-  result.snapshot = std::move(snap);
   result.warnings = std::move(ingester.warnings());
   ingester.FillStats(result);
   result.sealed_metadata = sealed_metadata;
   result.sealed_catalog = sealed_catalog;
+  // What was just written is the vault's state now: the next step (a second
+  // archive, a list) reads neither back.
+  if (auto as_read = DecodeSnapshot(encoded); as_read.ok()) {
+    as_read->name = snap.name;
+    snapshot_cache_.emplace(snap.name, std::move(as_read).value());
+  }
+  catalog_ = std::make_unique<Catalog>(ingester.TakeCatalog());
+  catalog_of_ = snap.name;
+  result.snapshot = std::move(snap);
   return result;
 }
 

@@ -55,6 +55,10 @@ Result<SnapshotScan> Vault::ScanSnapshots() {
       scan.ignored.push_back(f.name);
       continue;
     }
+    if (auto hit = snapshot_cache_.find(f.name); hit != snapshot_cache_.end()) {
+      scan.snapshots.push_back(hit->second);
+      continue;
+    }
     auto plain = repo_->ReadMetaFile(f.name);
     if (!plain.ok() && plain.status().code() == Status::Code::kIOError) return plain.status();
     if (!plain.ok()) {
@@ -67,6 +71,7 @@ Result<SnapshotScan> Vault::ScanSnapshots() {
       continue;
     }
     s->name = f.name;
+    snapshot_cache_.emplace(f.name, *s);
     scan.snapshots.push_back(std::move(s).value());
   }
   std::sort(scan.snapshots.begin(), scan.snapshots.end(), [](const Snapshot& a, const Snapshot& b) {
@@ -108,20 +113,25 @@ Status Vault::RememberSnapshot(const Snapshot& snapshot) {
   return RollbackGuard(options_.state_dir, repo_->config().vault_id).Remember(snapshot);
 }
 
-Result<Catalog> Vault::LoadCatalog(const Snapshot& s) {
+Result<const Catalog*> Vault::LoadCatalog(const Snapshot& s) {
+  if (catalog_ && catalog_of_ == s.name) return catalog_.get();
   auto json = LoadChunked(*repo_, ObjectType::kTree, s.catalog);
   if (!json.ok()) {
     return json.status().WithContext("the catalog of snapshot " + std::to_string(s.seq) +
                                      " cannot be read");
   }
-  return DecodeCatalog(AsChars(*json));
+  GV_ASSIGN_OR_RETURN(Catalog decoded, DecodeCatalog(AsChars(*json)));
+  catalog_ = std::make_unique<Catalog>(std::move(decoded));
+  catalog_of_ = s.name;
+  return catalog_.get();
 }
 
 Result<std::vector<ConversationSummary>> Vault::List() {
   GV_ASSIGN_OR_RETURN(std::vector<Snapshot> history, History());
   std::vector<ConversationSummary> out;
   if (history.empty()) return out;
-  GV_ASSIGN_OR_RETURN(Catalog catalog, LoadCatalog(history.back()));
+  GV_ASSIGN_OR_RETURN(const Catalog* loaded, LoadCatalog(history.back()));
+  const Catalog& catalog = *loaded;
   // In the latest export means: its current version is one of the
   // conversations that the newest export's manifest lists (NewestExport:
   // by export date, not by the order of the adds).
@@ -162,9 +172,12 @@ Result<std::string> Vault::ResolveId(const std::string& prefix) {
   return Status::InvalidArgument(msg);
 }
 
-Result<Catalog> Vault::LoadLatestCatalog() {
+Result<const Catalog*> Vault::LoadLatestCatalog() {
   GV_ASSIGN_OR_RETURN(auto latest, LatestSnapshot());
-  if (!latest) return Catalog{};
+  if (!latest) {
+    static const Catalog kEmpty;
+    return &kEmpty;
+  }
   return LoadCatalog(*latest);
 }
 
@@ -183,14 +196,16 @@ Result<RestoredConversation> Vault::RestoreVersion(const ConversationRecord& rec
 }
 
 Result<RestoredConversation> Vault::Restore(const std::string& id) {
-  GV_ASSIGN_OR_RETURN(Catalog catalog, LoadLatestCatalog());
+  GV_ASSIGN_OR_RETURN(const Catalog* loaded, LoadLatestCatalog());
+  const Catalog& catalog = *loaded;
   auto it = catalog.conversations.find(id);
   if (it == catalog.conversations.end()) return Status::NotFound("no conversation with id " + id);
   return RestoreVersion(it->second);
 }
 
 Result<Vault::Assets> Vault::AssetsOf(const std::string& id) {
-  GV_ASSIGN_OR_RETURN(Catalog catalog, LoadLatestCatalog());
+  GV_ASSIGN_OR_RETURN(const Catalog* loaded, LoadLatestCatalog());
+  const Catalog& catalog = *loaded;
   auto it = catalog.conversations.find(id);
   if (it == catalog.conversations.end()) return Status::NotFound("no conversation with id " + id);
   Assets out;
@@ -214,7 +229,8 @@ Status Vault::ReadAsset(const AssetRecord& asset, const std::function<Status(Byt
 }
 
 Status Vault::RestoreAll(const std::function<Status(const RestoredConversation&)>& sink) {
-  GV_ASSIGN_OR_RETURN(Catalog catalog, LoadLatestCatalog());
+  GV_ASSIGN_OR_RETURN(const Catalog* loaded, LoadLatestCatalog());
+  const Catalog& catalog = *loaded;
   for (const auto& [id, record] : catalog.conversations) {
     GV_ASSIGN_OR_RETURN(RestoredConversation conv, RestoreVersion(record));
     GV_RETURN_IF_ERROR(sink(conv));

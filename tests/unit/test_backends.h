@@ -84,6 +84,7 @@ class FaultyBackend : public storage::Backend {
   std::function<ReadFault(const std::string& name, int read_number)> read_fault;
   int puts = 0;
   int reads = 0;
+  std::map<std::string, int> reads_of;  // Get and GetRange calls, by file name
 
   Status Put(const std::string& name, ByteView data) override {
     ++puts;
@@ -123,6 +124,7 @@ class FaultyBackend : public storage::Backend {
  private:
   ReadFault NextReadFault(const std::string& name) {
     ++reads;
+    ++reads_of[name];
     return read_fault ? read_fault(name, reads) : ReadFault::kNone;
   }
 

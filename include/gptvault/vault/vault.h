@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -153,14 +154,25 @@ class Vault {
   // Every snapshot, oldest first; refuses when a damaged one may be the newest.
   Result<std::vector<Snapshot>> History();
   Result<std::optional<Snapshot>> LatestSnapshot();
-  Result<Catalog> LoadCatalog(const Snapshot& s);
-  Result<Catalog> LoadLatestCatalog();
+  // The catalog of snapshot `s`, decoded once per process and kept until a
+  // newer snapshot's is asked for (Add hands over the one it wrote).
+  Result<const Catalog*> LoadCatalog(const Snapshot& s);
+  Result<const Catalog*> LoadLatestCatalog();
   Result<RestoredConversation> RestoreVersion(const ConversationRecord& record);
   // After a snapshot is written: this machine has seen it (rollback guard).
   Status RememberSnapshot(const Snapshot& snapshot);
 
   std::unique_ptr<storage::Repository> repo_;
   OpenOptions options_;
+  // What this process has read of the vault's state, so each file is read
+  // once however many commands' steps ask: snapshot files by name (a name is
+  // the hash of the file's bytes, so what it decoded to cannot change) and
+  // the newest catalog asked for. snapshots/ itself is listed each time, so
+  // Add, under the lock, builds on another writer's newer snapshot. (The
+  // index is read at open: a Vault serves one command, not a long life.)
+  std::map<std::string, Snapshot> snapshot_cache_;
+  std::string catalog_of_;  // the snapshot file whose catalog `catalog_` is
+  std::unique_ptr<Catalog> catalog_;
 };
 
 }  // namespace gptvault::vault
