@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <ostream>
-#include <unordered_map>
 
 #include "context.h"
-#include "gptvault/ingest/conversation_search.h"
 #include "gptvault/vault/json_report.h"
 #include "text.h"
 
@@ -42,29 +40,6 @@ void PrintTable(Context& ctx, const std::vector<vault::ConversationSummary>& lis
   ctx.out() << "\n";
 }
 
-// The conversations whose title, id or messages hold `text`. Messages are
-// searched in each conversation's newest version, so every conversation is
-// read and decrypted: seconds for a large vault.
-Result<std::vector<vault::ConversationSummary>> Search(vault::Vault& vault,
-                                                       std::vector<vault::ConversationSummary> all,
-                                                       const std::string& text) {
-  std::unordered_map<std::string, std::string> in_messages;
-  GV_RETURN_IF_ERROR(vault.RestoreAll([&](const vault::RestoredConversation& c) {
-    if (auto hit = ingest::FindInConversation(AsChars(c.bytes), text)) in_messages[c.id] = *hit;
-    return Status::Ok();
-  }));
-  std::vector<vault::ConversationSummary> shown;
-  for (auto& c : all) {
-    auto hit = in_messages.find(c.id);
-    if (hit != in_messages.end()) c.match = hit->second;
-    if (hit != in_messages.end() || ContainsIgnoreCase(c.title.value_or(""), text) ||
-        ContainsIgnoreCase(c.id, text)) {
-      shown.push_back(std::move(c));
-    }
-  }
-  return shown;
-}
-
 }  // namespace
 
 Command ListCommand() {
@@ -77,14 +52,9 @@ Command ListCommand() {
             return [opt](Context& ctx) -> int {
               auto vault = ctx.OpenVault();
               if (!vault.ok()) return ctx.Fail(vault.status());
-              auto list = (*vault)->List();
+              auto list = opt->search.empty() ? (*vault)->List() : (*vault)->Search(opt->search);
               if (!list.ok()) return ctx.Fail(list.status());
               std::vector<vault::ConversationSummary> shown = std::move(*list);
-              if (!opt->search.empty()) {
-                auto found = Search(**vault, std::move(shown), opt->search);
-                if (!found.ok()) return ctx.Fail(found.status());
-                shown = std::move(*found);
-              }
               std::stable_sort(shown.begin(), shown.end(), [](const auto& a, const auto& b) {
                 return a.update_time.value_or(0) > b.update_time.value_or(0);
               });

@@ -16,13 +16,7 @@ Command RepairCommand() {
             return [](Context& ctx) -> int {
               auto vault = ctx.OpenVault();
               if (!vault.ok()) return ctx.Fail(vault.status());
-              storage::Repository& repo = (*vault)->repository();
-              storage::LockOptions lock_options;
-              lock_options.wait =
-                  std::chrono::milliseconds(static_cast<int64_t>(ctx.options().lock_wait * 1000));
-              auto lock = repo.AcquireLock(lock_options);
-              if (!lock.ok()) return ctx.Fail(lock.status());
-              auto report = repo.Repair();
+              auto report = (*vault)->Repair();
               if (!report.ok()) return ctx.Fail(report.status());
               std::ostream& out = ctx.out();
               for (const std::string& name : report->ignored) {

@@ -1,6 +1,5 @@
 #include "text.h"
 
-#include "gptvault/util/ascii.h"
 #include "gptvault/util/time_format.h"
 
 namespace gptvault::cli {
@@ -57,10 +56,6 @@ std::string OneLine(std::string_view text, size_t width) {
 std::string FormatTime(std::optional<double> epoch) {
   std::string t = FormatUtcMinute(epoch);
   return t.empty() ? "-" : t;
-}
-
-bool ContainsIgnoreCase(std::string_view hay, std::string_view needle) {
-  return needle.empty() || FindIgnoringAsciiCase(hay, needle) != std::string_view::npos;
 }
 
 }  // namespace gptvault::cli

@@ -15,7 +15,4 @@ std::string OneLine(std::string_view text, size_t width);
 // "2026-11-24 04:19" (UTC) for an epoch time, "-" for none.
 std::string FormatTime(std::optional<double> epoch_seconds);
 
-// Case-insensitive (ASCII) substring test.
-bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle);
-
 }  // namespace gptvault::cli

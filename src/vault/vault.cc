@@ -1,11 +1,14 @@
 #include "gptvault/vault/vault.h"
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "chunk_stream.h"
+#include "gptvault/ingest/conversation_search.h"
 #include "gptvault/storage/checked_backend.h"
 #include "gptvault/storage/file_names.h"
+#include "gptvault/util/ascii.h"
 #include "rollback_guard.h"
 
 namespace gptvault::vault {
@@ -236,6 +239,32 @@ Status Vault::RestoreAll(const std::function<Status(const RestoredConversation&)
     GV_RETURN_IF_ERROR(sink(conv));
   }
   return Status::Ok();
+}
+
+Result<std::vector<ConversationSummary>> Vault::Search(const std::string& text) {
+  GV_ASSIGN_OR_RETURN(std::vector<ConversationSummary> all, List());
+  std::unordered_map<std::string, std::string> in_messages;
+  GV_RETURN_IF_ERROR(RestoreAll([&](const RestoredConversation& c) {
+    if (auto hit = ingest::FindInConversation(AsChars(c.bytes), text)) in_messages[c.id] = *hit;
+    return Status::Ok();
+  }));
+  auto holds = [&](std::string_view s) {
+    return text.empty() || FindIgnoringAsciiCase(s, text) != std::string_view::npos;
+  };
+  std::vector<ConversationSummary> shown;
+  for (ConversationSummary& c : all) {
+    auto hit = in_messages.find(c.id);
+    if (hit != in_messages.end()) c.match = hit->second;
+    if (hit != in_messages.end() || holds(c.title.value_or("")) || holds(c.id)) {
+      shown.push_back(std::move(c));
+    }
+  }
+  return shown;
+}
+
+Result<storage::RepairReport> Vault::Repair() {
+  GV_ASSIGN_OR_RETURN(auto writer_lock, repo_->AcquireLock(options_.lock));
+  return repo_->Repair();
 }
 
 }  // namespace gptvault::vault

@@ -143,8 +143,18 @@ class Vault {
   // Streams one file's bytes, in order.
   Status ReadAsset(const AssetRecord& asset, const std::function<Status(ByteView)>& sink);
 
-  Result<CheckReport> Check(bool read_data);
+  // The conversations whose title, id or newest version's messages hold
+  // `text` (ASCII letters in any case), each with the matching passage when
+  // it is in a message. Reads and decrypts every conversation.
+  Result<std::vector<ConversationSummary>> Search(const std::string& text);
 
+  Result<CheckReport> Check(bool read_data);
+  // Under the writer's lock: moves authentic files back to their names and
+  // rebuilds the index from the packs (storage::Repository::Repair).
+  Result<storage::RepairReport> Repair();
+
+  // For tests that plant or inspect objects; commands go through the
+  // methods above, never around the vault.
   storage::Repository& repository() { return *repo_; }
 
  private:
