@@ -12,4 +12,10 @@ Result<std::unique_ptr<Backend>> OpenBackend(const std::string& location) {
   return NewLocalBackend(location);
 }
 
+Status PutImmutable(Backend& backend, const std::string& name, ByteView data) {
+  Status s = backend.Put(name, data);
+  if (s.code() == Status::Code::kAlreadyExists) return Status::Ok();
+  return s;
+}
+
 }  // namespace gptvault::storage

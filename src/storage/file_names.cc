@@ -1,5 +1,9 @@
 #include "gptvault/storage/file_names.h"
 
+#include <cstring>
+
+#include "gptvault/crypto/crypto.h"
+
 namespace gptvault::storage {
 
 namespace {
@@ -22,6 +26,19 @@ bool IsFolderHex(std::string_view folder, std::string_view name, size_t digits) 
 
 bool IsHashName(std::string_view folder, std::string_view name) {
   return IsFolderHex(folder, name, 64);
+}
+
+std::string PackFileName(std::string_view pack_id) {
+  return "data/" + std::string(pack_id.substr(0, 2)) + "/" + std::string(pack_id);
+}
+
+std::string HashFileName(std::string_view folder, ByteView bytes) {
+  return std::string(folder) + "/" + ToHex(crypto::PlainHash(bytes));
+}
+
+bool StartsWithMetaMagic(ByteView file) {
+  return file.size() >= kMetaFileMagic.size() &&
+         std::memcmp(file.data(), kMetaFileMagic.data(), kMetaFileMagic.size()) == 0;
 }
 
 bool IsKeyName(std::string_view name) { return IsFolderHex("keys", name, 32); }

@@ -8,7 +8,6 @@ namespace {
 constexpr char kIndexMagic[] = "GVINDEX1";
 constexpr size_t kMagicSize = 8;
 constexpr char kIndexPurpose[] = "gptvault/index";
-constexpr size_t kEntrySize = 1 + 32 + 8 + 4;
 }  // namespace
 
 void Index::AddPack(const std::string& pack_id, const std::vector<PackEntry>& entries) {
@@ -59,7 +58,7 @@ Result<std::vector<IndexedPack>> DecodeIndexFile(const crypto::SecretBytes& seal
   for (uint32_t i = 0; i < pack_count; ++i) {
     ByteView pack_id;
     uint32_t count = 0;
-    if (!r.Take(32, pack_id) || !r.U32(count) || r.remaining() < uint64_t{count} * kEntrySize) {
+    if (!r.Take(32, pack_id) || !r.U32(count) || r.remaining() < uint64_t{count} * kPackEntrySize) {
       return Status::Corruption("truncated index file");
     }
     IndexedPack p;

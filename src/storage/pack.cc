@@ -2,11 +2,12 @@
 
 #include <cstring>
 
+#include "gptvault/storage/file_names.h"
+
 namespace gptvault::storage {
 
 namespace {
 constexpr char kHeaderPurpose[] = "gptvault/pack-header";
-constexpr size_t kEntrySize = 1 + 32 + 8 + 4;
 }  // namespace
 
 PackBuilder::PackBuilder(size_t expected_size) : expected_size_(expected_size) {
@@ -21,7 +22,7 @@ void PackBuilder::Add(ObjectType type, const ObjectId& id, Bytes sealed_blob) {
 
 Bytes PackBuilder::Finish(const crypto::SecretBytes& seal_key, std::vector<PackEntry>* entries) {
   Bytes header;
-  header.reserve(4 + entries_.size() * kEntrySize);
+  header.reserve(4 + entries_.size() * kPackEntrySize);
   PutU32(header, static_cast<uint32_t>(entries_.size()));
   for (const PackEntry& e : entries_) {
     PutU8(header, static_cast<uint8_t>(e.type));
@@ -41,8 +42,7 @@ Bytes PackBuilder::Finish(const crypto::SecretBytes& seal_key, std::vector<PackE
 }
 
 std::string PackName(ByteView pack_bytes) {
-  std::string hex = ToHex(crypto::PlainHash(pack_bytes));
-  return "data/" + hex.substr(0, 2) + "/" + hex;
+  return PackFileName(ToHex(crypto::PlainHash(pack_bytes)));
 }
 
 std::string PackIdFromName(const std::string& name) {
@@ -67,7 +67,7 @@ Result<std::vector<PackEntry>> ReadPackHeader(const crypto::SecretBytes& seal_ke
   if (!header.ok()) return Status::Corruption("pack header failed authentication");
   ByteReader r(*header);
   uint32_t count = 0;
-  if (!r.U32(count) || r.remaining() != uint64_t{count} * kEntrySize) {
+  if (!r.U32(count) || r.remaining() != uint64_t{count} * kPackEntrySize) {
     return Status::Corruption("bad pack header");
   }
   std::vector<PackEntry> entries(count);

@@ -9,14 +9,7 @@
 
 namespace gptvault::storage {
 
-namespace {
-constexpr char kMetaMagic[] = "GVMETA01";
-constexpr size_t kMetaMagicSize = 8;
-
-std::string NamedAfter(const std::string& folder, ByteView bytes) {
-  return folder + "/" + ToHex(crypto::PlainHash(bytes));
-}
-}  // namespace
+namespace {}  // namespace
 
 Status Repository::Init(Backend& backend, const crypto::SecretBytes& passphrase,
                         const crypto::KdfParams& kdf) {
@@ -103,7 +96,7 @@ Status Repository::LoadIndex() {
     if (!bytes.ok() && bytes.status().code() == Status::Code::kIOError) return bytes.status();
     Status bad = bytes.status();
     std::vector<IndexedPack> packs;
-    if (bytes.ok() && NamedAfter("index", *bytes) != f.name) {
+    if (bytes.ok() && HashFileName("index", *bytes) != f.name) {
       bad = Status::Corruption("its bytes do not match its name");
     } else if (bytes.ok()) {
       auto decoded = DecodeIndexFile(seal_key_, *bytes);
@@ -179,12 +172,11 @@ Status Repository::FlushPack() {
   pack_writer_ = std::thread([this, name = std::move(name), bytes = std::move(bytes)] {
     Status s;
     try {
-      s = backend_->Put(name, bytes);
+      s = PutImmutable(*backend_, name, bytes);
     } catch (const std::exception& e) {
       s = Status::IOError("cannot write " + name + ": " + e.what());
     }
-    // Same bytes, same name: a pack already there is this very pack.
-    if (!s.ok() && s.code() != Status::Code::kAlreadyExists) pack_write_status_ = s;
+    if (!s.ok()) pack_write_status_ = s;
   });
   return Status::Ok();
 }
@@ -195,8 +187,7 @@ Status Repository::Commit() {
   GV_RETURN_IF_ERROR(FinishPackWrite());
   if (uncommitted_.empty()) return Status::Ok();
   Bytes file = EncodeIndexFile(seal_key_, uncommitted_);
-  Status s = backend().Put(NamedAfter("index", file), file);
-  if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
+  GV_RETURN_IF_ERROR(PutImmutable(backend(), HashFileName("index", file), file));
   stats_.bytes_written += file.size();
   uncommitted_.clear();
   return Status::Ok();
@@ -208,7 +199,7 @@ void Repository::Abandon() {
     sealer_->Take(&dropped, true);
   }
   for (const IndexedPack& p : uncommitted_) {
-    (void)backend().Delete("data/" + p.pack_id.substr(0, 2) + "/" + p.pack_id);
+    (void)backend().Delete(PackFileName(p.pack_id));
   }
   uncommitted_.clear();
   pending_.clear();
@@ -250,7 +241,7 @@ Result<Bytes> Repository::GetAt(ObjectType type, const ObjectId& id, int depth) 
     return Status::Corruption("object " + ToHex(id).substr(0, 12) + " has the wrong type");
   }
   const std::string& pack = index_.pack(loc->pack);
-  std::string name = "data/" + pack.substr(0, 2) + "/" + pack;
+  std::string name = PackFileName(pack);
   auto sealed = backend().GetRange(name, loc->offset, loc->length);
   if (!sealed.ok()) {
     if (sealed.status().IsNotFound()) {
@@ -265,11 +256,10 @@ Result<Bytes> Repository::GetAt(ObjectType type, const ObjectId& id, int depth) 
 
 Result<std::string> Repository::WriteMetaFile(const std::string& folder, ByteView plaintext) {
   Bytes file;
-  PutBytes(file, AsBytes({kMetaMagic, kMetaMagicSize}));
+  PutBytes(file, AsBytes(kMetaFileMagic));
   PutBytes(file, SealFile(seal_key_, "gptvault/" + folder, plaintext, true));
-  std::string name = NamedAfter(folder, file);
-  Status s = backend().Put(name, file);
-  if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
+  std::string name = HashFileName(folder, file);
+  GV_RETURN_IF_ERROR(PutImmutable(backend(), name, file));
   stats_.bytes_written += file.size();
   return name;
 }
@@ -278,14 +268,14 @@ Result<Bytes> Repository::ReadMetaFile(const std::string& name) {
   size_t slash = name.find('/');
   if (slash == std::string::npos) return Status::InvalidArgument("bad metadata file name");
   GV_ASSIGN_OR_RETURN(Bytes file, backend().Get(name));
-  if (NamedAfter(name.substr(0, slash), file) != name) {
+  if (HashFileName(name.substr(0, slash), file) != name) {
     return Status::Corruption(name + " does not match its name (damaged or replaced)");
   }
-  if (file.size() < kMetaMagicSize || std::memcmp(file.data(), kMetaMagic, kMetaMagicSize) != 0) {
+  if (!StartsWithMetaMagic(file)) {
     return Status::Corruption(name + " is not a gptvault metadata file");
   }
   auto plain = OpenFile(seal_key_, "gptvault/" + name.substr(0, slash),
-                        ByteView(file).subspan(kMetaMagicSize));
+                        ByteView(file).subspan(kMetaFileMagic.size()));
   if (!plain.ok()) return Status::Corruption(name + " failed authentication");
   return plain;
 }

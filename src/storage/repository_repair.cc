@@ -23,12 +23,6 @@ namespace {
 
 constexpr char kStageSuffix[] = ".moved";
 constexpr size_t kStageSuffixSize = sizeof kStageSuffix - 1;
-constexpr char kMetaMagic[] = "GVMETA01";  // repository.cc's metadata files
-constexpr size_t kMetaMagicSize = 8;
-
-std::string PackFileName(const std::string& pack_id) {
-  return "data/" + pack_id.substr(0, 2) + "/" + pack_id;
-}
 
 std::string HashHex(ByteView bytes) { return ToHex(crypto::PlainHash(bytes)); }
 
@@ -56,8 +50,7 @@ Status FinishMove(Backend& backend, const std::string& stage, RepairReport& repo
   if (existing.ok() && !IsRightlyNamed(right, *existing)) return Status::Ok();
   if (!existing.ok()) {
     if (!existing.status().IsNotFound()) return existing.status();
-    Status s = backend.Put(right, bytes);
-    if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
+    GV_RETURN_IF_ERROR(PutImmutable(backend, right, bytes));
   }
   return backend.Delete(stage);
 }
@@ -66,8 +59,7 @@ Status FinishMove(Backend& backend, const std::string& stage, RepairReport& repo
 Status MoveToRightName(Backend& backend, const std::string& name, ByteView bytes,
                        RepairReport& report) {
   const std::string right = RightName(name, bytes);
-  Status s = backend.Put(right + kStageSuffix, bytes);
-  if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
+  GV_RETURN_IF_ERROR(PutImmutable(backend, right + kStageSuffix, bytes));
   GV_RETURN_IF_ERROR(backend.Delete(name));
   report.moved.push_back({name, right});
   return FinishMove(backend, right + kStageSuffix, report);
@@ -125,9 +117,9 @@ Result<RepairReport> Repository::Repair() {
     auto bytes = backend().Get(f.name);
     if (!bytes.ok() || IsRightlyNamed(f.name, *bytes)) continue;
     bool authentic =
-        bytes->size() > kMetaMagicSize &&
-        std::memcmp(bytes->data(), kMetaMagic, kMetaMagicSize) == 0 &&
-        OpenFile(seal_key_, "gptvault/snapshots", ByteView(*bytes).subspan(kMetaMagicSize)).ok();
+        bytes->size() > kMetaFileMagic.size() && StartsWithMetaMagic(*bytes) &&
+        OpenFile(seal_key_, "gptvault/snapshots", ByteView(*bytes).subspan(kMetaFileMagic.size()))
+            .ok();
     if (authentic) GV_RETURN_IF_ERROR(MoveToRightName(backend(), f.name, *bytes, report));
   }
 
@@ -187,8 +179,7 @@ Result<RepairReport> Repository::Repair() {
   if (!indexed.empty()) {
     Bytes file = EncodeIndexFile(seal_key_, indexed);
     report.index_written = "index/" + HashHex(file);
-    Status s = backend().Put(report.index_written, file);
-    if (!s.ok() && s.code() != Status::Code::kAlreadyExists) return s;
+    GV_RETURN_IF_ERROR(PutImmutable(backend(), report.index_written, file));
     stats_.bytes_written += file.size();
   }
 

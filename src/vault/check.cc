@@ -32,7 +32,7 @@ using storage::ObjectId;
 using storage::ObjectIdHash;
 using storage::ObjectType;
 
-std::string PackFile(const std::string& id) { return "data/" + id.substr(0, 2) + "/" + id; }
+std::string PackFile(const std::string& id) { return storage::PackFileName(id); }
 
 std::string Label(const Snapshot& s) {
   return "snapshot " + std::to_string(s.seq) + " (" + s.source + ")";

@@ -53,6 +53,11 @@ class Backend {
 // creates what it needs, with mode 0700 for folders, 0600 for files).
 std::unique_ptr<Backend> NewLocalBackend(const std::string& root);
 
+// Put for a file named after its own bytes (packs, index and snapshot files,
+// a repair's staged copy): a file already under the name is this very file,
+// so kAlreadyExists counts as done.
+Status PutImmutable(Backend& backend, const std::string& name, ByteView data);
+
 // Opens the backend a location names: a path, or s3://bucket/prefix.
 Result<std::unique_ptr<Backend>> OpenBackend(const std::string& location);
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "gptvault/util/bytes.h"
 #include "gptvault/util/status.h"
 
 namespace gptvault::storage {
@@ -25,6 +26,19 @@ Status CheckStorageName(const std::string& name);
 // "index/<64 hex>" or "snapshots/<64 hex>": `folder` + "/" + the hex of a
 // 32-byte hash, lower case. (Pack names: PackIdFromName in pack.h.)
 bool IsHashName(std::string_view folder, std::string_view name);
+
+// The makers, beside the parsers: each name grammar of FORMAT.md is built
+// here and nowhere else.
+// "data/<first 2 hex>/<64 hex>" for a pack id (PackIdFromName in pack.h
+// parses it back).
+std::string PackFileName(std::string_view pack_id);
+// `folder` "/" the hex of the BLAKE2b-256 hash of `bytes`: the name of an
+// index, snapshot or pack-id-named file holding exactly those bytes.
+std::string HashFileName(std::string_view folder, ByteView bytes);
+
+// "GVMETA01": the first bytes of every snapshot file (sealed metadata).
+inline constexpr std::string_view kMetaFileMagic = "GVMETA01";
+bool StartsWithMetaMagic(ByteView file);
 
 // "keys/<32 hex>": a key file.
 bool IsKeyName(std::string_view name);

@@ -50,6 +50,10 @@ class PackBuilder {
   std::vector<PackEntry> entries_;
 };
 
+// One entry of a pack header and of an index file (FORMAT.md): type (1),
+// object id (32), offset (8), length (4).
+inline constexpr size_t kPackEntrySize = 1 + 32 + 8 + 4;
+
 std::string PackName(ByteView pack_bytes);
 // The hex id of a pack name, or "" when `name` is not a pack name.
 std::string PackIdFromName(const std::string& name);
