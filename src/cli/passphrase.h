@@ -1,0 +1,28 @@
+// Where a passphrase comes from: a file or the terminal. Each
+// source reads straight into locked memory (crypto::SecretBytes); none
+// passes the secret through a std::string. Private to the cli layer; the
+// order in which the sources are tried is Context's (context.h).
+#pragma once
+
+#include <string>
+
+#include "gptvault/crypto/secret.h"
+#include "gptvault/util/status.h"
+
+namespace gptvault::cli {
+
+// Reads one line from `fd` into locked memory, without its line ending
+// ("\n" or "\r\n"); stops at the first newline or at end of file. `what`
+// names the source in the error when reading fails.
+Result<crypto::SecretBytes> ReadSecretLine(int fd, const std::string& what);
+
+// The first line of the file at `path`; an empty one is an error.
+Result<crypto::SecretBytes> PassphraseFromFile(const std::string& path);
+
+// Asks `question` on the controlling terminal with echo off, and `repeat`
+// too unless it is null (the two answers must match). `no_terminal` is the
+// error when there is no terminal to ask on.
+Result<crypto::SecretBytes> AskOnTerminal(const char* question, const char* repeat,
+                                          const char* no_terminal);
+
+}  // namespace gptvault::cli
