@@ -30,14 +30,34 @@ int Run(int argc, char** argv) {
   app.add_option("--vault", options.vault,
                  "vault location: a folder or s3://bucket/prefix "
                  "(default: $GPTVAULT_VAULT, else $XDG_DATA_HOME/gptvault)");
-  app.add_option("--passphrase-file", options.passphrase_file,
-                 "read the passphrase from this file (default: $GPTVAULT_PASSPHRASE, "
-                 "else ask on the terminal)");
+  // The explicit passphrase sources: either wins over every variable
+  // (Context::Passphrase); both at once is a usage error.
+  auto not_empty = CLI::Validator(
+      [](std::string& value) { return value.empty() ? std::string("must not be empty") : ""; }, "");
+  CLI::Option* file_option =
+      app.add_option(
+             "--passphrase-file", options.passphrase_file,
+             "read the passphrase from the first line of this file (wins over the environment)")
+          ->type_name("FILE")
+          ->check(not_empty);
+  CLI::Option* command_option =
+      app.add_option("--passphrase-command", options.passphrase_command,
+                     "run CMD with /bin/sh -c and take the first line it prints as the passphrase "
+                     "(wins over the environment)")
+          ->type_name("CMD")
+          ->check(not_empty);
+  file_option->excludes(command_option);
+  command_option->excludes(file_option);
   app.add_flag("--accept-rollback", options.accept_rollback,
                "accept a vault older than this machine has seen it, and remember it as it is");
   app.add_option("--lock-wait", options.lock_wait,
                  "seconds a writer waits for another writer to finish (default 60)")
       ->check(CLI::Range(0.0, 86400.0));
+
+  app.footer(
+      "The passphrase comes from the first of: --passphrase-file or --passphrase-command, "
+      "$GPTVAULT_PASSPHRASE_COMMAND, $GPTVAULT_PASSPHRASE_FILE, $GPTVAULT_PASSPHRASE, else a "
+      "prompt on the terminal.");
 
   std::function<int(Context&)> to_run;
   for (const Command& command :

@@ -21,16 +21,27 @@ std::string Context::VaultLocation() const {
 }
 
 Result<crypto::SecretBytes> Context::Passphrase(bool confirm) {
+  if (!options_.passphrase_file.empty()) return PassphraseFromFile(options_.passphrase_file);
+  if (!options_.passphrase_command.empty()) {
+    return PassphraseFromCommand(options_.passphrase_command, "the passphrase command");
+  }
+  if (const char* command = std::getenv("GPTVAULT_PASSPHRASE_COMMAND"); command != nullptr) {
+    if (*command == '\0') return Status::InvalidArgument("GPTVAULT_PASSPHRASE_COMMAND is empty");
+    return PassphraseFromCommand(command, "the passphrase command in GPTVAULT_PASSPHRASE_COMMAND");
+  }
+  if (const char* file = std::getenv("GPTVAULT_PASSPHRASE_FILE"); file != nullptr) {
+    if (*file == '\0') return Status::InvalidArgument("GPTVAULT_PASSPHRASE_FILE is empty");
+    return PassphraseFromFile(file);
+  }
   if (char* env = std::getenv("GPTVAULT_PASSPHRASE"); env != nullptr) {
     crypto::SecretBytes p = crypto::SecretBytes::Copy(AsBytes(env));
     if (p.empty()) return Status::InvalidArgument("GPTVAULT_PASSPHRASE is empty");
     return p;
   }
-  if (!options_.passphrase_file.empty()) return PassphraseFromFile(options_.passphrase_file);
   return AskOnTerminal(confirm ? "New vault passphrase: " : "Vault passphrase: ",
                        confirm ? "Repeat the passphrase: " : nullptr,
-                       "no passphrase: set GPTVAULT_PASSPHRASE, use --passphrase-file, or run on "
-                       "a terminal");
+                       "no passphrase: use --passphrase-file or --passphrase-command, set "
+                       "GPTVAULT_PASSPHRASE (or its _FILE or _COMMAND), or run on a terminal");
 }
 
 Result<crypto::SecretBytes> Context::NewPassphrase(const std::string& file) {

@@ -22,10 +22,11 @@ namespace gptvault::cli {
 enum ExitCode { kExitOk = 0, kExitFailure = 1, kExitUsage = 2 };
 
 struct GlobalOptions {
-  std::string vault;             // --vault; empty: GPTVAULT_VAULT, then the XDG default
-  std::string passphrase_file;   // --passphrase-file
-  bool accept_rollback = false;  // --accept-rollback
-  double lock_wait = 60;         // --lock-wait SECONDS
+  std::string vault;               // --vault; empty: GPTVAULT_VAULT, then the XDG default
+  std::string passphrase_file;     // --passphrase-file
+  std::string passphrase_command;  // --passphrase-command (never with --passphrase-file)
+  bool accept_rollback = false;    // --accept-rollback
+  double lock_wait = 60;           // --lock-wait SECONDS
 };
 
 class Context {
@@ -39,8 +40,13 @@ class Context {
   // The vault location from --vault, GPTVAULT_VAULT or
   // $XDG_DATA_HOME/gptvault (~/.local/share/gptvault).
   std::string VaultLocation() const;
-  // The passphrase from GPTVAULT_PASSPHRASE, --passphrase-file, or a no-echo
-  // prompt on the terminal (asked twice when `confirm`).
+  // The passphrase from the first source there is, in this order:
+  // --passphrase-file or --passphrase-command (an explicit flag always
+  // wins), $GPTVAULT_PASSPHRASE_COMMAND, $GPTVAULT_PASSPHRASE_FILE,
+  // $GPTVAULT_PASSPHRASE, else a no-echo prompt on the terminal (asked
+  // twice when `confirm`). A source that is there but fails (a command that
+  // exits non-zero, a variable set but empty) is the error: the next source
+  // is not tried, so a mistake never falls through to another passphrase.
   Result<crypto::SecretBytes> Passphrase(bool confirm);
   // A new passphrase (key add, passwd) from GPTVAULT_NEW_PASSPHRASE, `file`
   // (--new-passphrase-file), or a no-echo prompt asked twice.

@@ -1,4 +1,4 @@
-// Where a passphrase comes from: a file or the terminal. Each
+// Where a passphrase comes from: a file, a command, or the terminal. Each
 // source reads straight into locked memory (crypto::SecretBytes); none
 // passes the secret through a std::string. Private to the cli layer; the
 // order in which the sources are tried is Context's (context.h).
@@ -18,6 +18,15 @@ Result<crypto::SecretBytes> ReadSecretLine(int fd, const std::string& what);
 
 // The first line of the file at `path`; an empty one is an error.
 Result<crypto::SecretBytes> PassphraseFromFile(const std::string& path);
+
+// The first line `command` prints on stdout, run as `/bin/sh -c command`
+// with stdin and stderr inherited (so it may ask on the terminal); what it
+// prints after that line is read and discarded. Fails in one line, opened
+// by `what` ("the passphrase command"), when the command cannot be
+// started, exits non-zero, is killed by a signal, or prints nothing. The
+// error never repeats the command: it may hold what should not be logged.
+Result<crypto::SecretBytes> PassphraseFromCommand(const std::string& command,
+                                                  const std::string& what);
 
 // Asks `question` on the controlling terminal with echo off, and `repeat`
 // too unless it is null (the two answers must match). `no_terminal` is the
