@@ -56,7 +56,7 @@ Command UnlockCommand() {
             return [duration](Context& ctx) -> int {
               auto backend = ctx.OpenBackend();
               if (!backend.ok()) return ctx.Fail(backend.status());
-              auto config_bytes = storage::ReadConfigFile(**backend);
+              auto config_bytes = ctx.ConfigFile(**backend);
               if (!config_bytes.ok()) return ctx.Fail(config_bytes.status());
               auto config = storage::DecodeConfig(*config_bytes);
               if (!config.ok()) return ctx.Fail(config.status());

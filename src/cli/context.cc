@@ -7,6 +7,7 @@
 #include "gptvault/storage/config_file.h"
 #include "passphrase.h"
 #include "session.h"
+#include "text.h"
 
 namespace gptvault::cli {
 
@@ -81,6 +82,12 @@ std::string Context::StateDir() const {
 
 Result<std::unique_ptr<storage::Backend>> Context::OpenBackend() {
   GV_ASSIGN_OR_RETURN(auto backend, storage::OpenBackend(VaultLocation()));
+  // Only a vault that is not there at all stops here; any other trouble
+  // with the config (lost, still syncing) is left to the command, as key
+  // management needs no config.
+  if (auto config = ConfigFile(*backend); !config.ok() && config.status().IsNotFound()) {
+    return config.status();
+  }
   return storage::NewCheckedBackend(std::move(backend));
 }
 
@@ -95,22 +102,35 @@ Result<std::unique_ptr<storage::VaultLock>> Context::LockForKeyChange(
   return storage::VaultLock::AcquireWithMasterKey(backend, master, LockOptions());
 }
 
+Result<Bytes> Context::ConfigFile(storage::Backend& backend) {
+  auto bytes = storage::ReadConfigFile(backend);
+  if (!bytes.ok() && bytes.status().IsNotFound()) {
+    std::string init = "gptvault init";
+    if (!options_.vault.empty()) init += " --vault " + ShellWord(options_.vault);
+    return Status::NotFound(bytes.status().message() + ": create one with " + init);
+  }
+  return bytes;
+}
+
 Result<storage::VaultConfig> Context::ReadConfig(storage::Backend& backend) {
-  GV_ASSIGN_OR_RETURN(Bytes bytes, storage::ReadConfigFile(backend));
+  GV_ASSIGN_OR_RETURN(Bytes bytes, ConfigFile(backend));
   return storage::DecodeConfig(bytes);
 }
 
 Result<std::unique_ptr<vault::Vault>> Context::OpenVault() {
   GV_ASSIGN_OR_RETURN(auto backend, storage::OpenBackend(VaultLocation()));
+  // The config before anything else: a vault that is not there is said
+  // before a passphrase is asked for or a passphrase command is run.
+  // Vault::Open reads it again; it is one small file.
+  GV_ASSIGN_OR_RETURN(Bytes config_bytes, ConfigFile(*backend));
   vault::OpenOptions options;
   options.state_dir = StateDir();
   options.accept_rollback = options_.accept_rollback;
   options.lock = LockOptions();
   // An unlocked session spares the passphrase and the Argon2id; its key is
-  // trusted no more than a passphrase (the config's MAC must verify). The
-  // config is read for the vault's id only when some session is running.
+  // trusted no more than a passphrase (the config's MAC must verify).
   if (session::AnyMayBeRunning()) {
-    if (auto config = ReadConfig(*backend); config.ok()) {
+    if (auto config = storage::DecodeConfig(config_bytes); config.ok()) {
       if (auto master = session::FetchKey(config->vault_id)) {
         return vault::Vault::OpenWithMasterKey(std::move(backend), *master, options);
       }

@@ -60,15 +60,24 @@ class Context {
   // $XDG_STATE_HOME/gptvault (~/.local/state/gptvault).
   std::string StateDir() const;
   // The vault's backend, for commands that need no more (key management).
+  // Fails "no vault at ..." (see ConfigFile) when there is no vault there,
+  // so that is said before any passphrase is asked for.
   Result<std::unique_ptr<storage::Backend>> OpenBackend();
   // The vault's writer lock on a backend from OpenBackend, for key changes:
   // waits up to --lock-wait for another writer, like add.
   Result<std::unique_ptr<storage::VaultLock>> LockForKeyChange(storage::Backend& backend,
                                                                const crypto::SecretBytes& master);
+  // The bytes of the vault's config file, read without a key. When there
+  // is no vault, the error says how to create one at the same location:
+  // "no vault at X: create one with gptvault init --vault X" (the
+  // --vault as typed; plain `gptvault init` when the location came from
+  // $GPTVAULT_VAULT or the default).
+  Result<Bytes> ConfigFile(storage::Backend& backend);
   // The vault's config, read without a key (for its id).
   Result<storage::VaultConfig> ReadConfig(storage::Backend& backend);
   // The vault, unlocked by this user's session for it (`gptvault unlock`)
-  // when one is running, else by the passphrase.
+  // when one is running, else by the passphrase. The config is read first:
+  // a missing vault fails before any passphrase source is consulted.
   Result<std::unique_ptr<vault::Vault>> OpenVault();
   const GlobalOptions& options() const { return options_; }
 

@@ -53,6 +53,19 @@ std::string OneLine(std::string_view text, size_t width) {
   return out;
 }
 
+std::string ShellWord(std::string_view word) {
+  auto plain = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;
+  };
+  bool quote = word.empty();
+  for (char c : word) quote = quote || !plain(c);
+  if (!quote) return std::string(word);
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string FormatTime(std::optional<double> epoch) {
   std::string t = FormatUtcMinute(epoch);
   return t.empty() ? "-" : t;

@@ -79,8 +79,8 @@ Result<Bytes> ReadConfigFile(Backend& backend) {
       return Status::Corruption("the vault at " + backend.Describe() +
                                 " has lost its config file (still syncing, or deleted?)");
     }
-    return Status::NotFound("no vault at " + backend.Describe() +
-                            " (create one with `gptvault init`)");
+    // How to create one is the caller's to say, in its own terms.
+    return Status::NotFound("no vault at " + backend.Describe());
   }
   return config_bytes.status();
 }

@@ -2,7 +2,8 @@
 takes it: --passphrase-file or --passphrase-command on the command line
 (an explicit flag always wins), then $GPTVAULT_PASSPHRASE_COMMAND, then
 $GPTVAULT_PASSPHRASE_FILE, then $GPTVAULT_PASSPHRASE, then the terminal.
-A source that is there but fails is the error; the next one is not tried."""
+A source that is there but fails is the error; the next one is not tried.
+And a vault that is not there is said before any passphrase is sought."""
 
 import itertools
 import os
@@ -136,3 +137,24 @@ class Passphrases(VaultTestCase):
         for name in ("GPTVAULT_PASSPHRASE_COMMAND", "GPTVAULT_PASSPHRASE_FILE"):
             with self.subTest(name=name):
                 self.assertFailsWithOneLine(self.gv("list", env={name: ""}), name + " is empty")
+
+    def test_a_missing_vault_is_said_before_any_passphrase_command_runs(self):
+        missing = os.path.join(self.dir, "no vault here")
+        quoted = shlex.quote(missing)
+        command, marker = self.command_printing(PASSPHRASE)
+        for args in (["list"], ["log"], ["check"], ["repair"], ["add", "x.zip"],
+                     ["restore", "--all", "-o", os.path.join(self.dir, "out")],
+                     ["key", "list"], ["key", "add"], ["key", "remove", "0123456789abcdef"],
+                     ["passwd"], ["unlock"], ["lock"]):
+            with self.subTest(args=args):
+                r = self.gv("--vault", missing, "--passphrase-command", command, *args,
+                            env={"GPTVAULT_NEW_PASSPHRASE": "another one"})
+                self.assertFailsWithOneLine(
+                    r, "no vault at %s: create one with gptvault init --vault %s" % (missing, quoted))
+                self.assertFalse(os.path.exists(marker), "the passphrase command ran")
+                r = self.gv(*args, env={"GPTVAULT_VAULT": missing,
+                                        "GPTVAULT_PASSPHRASE_COMMAND": command})
+                self.assertFailsWithOneLine(r, "create one with gptvault init\n")
+                self.assertFalse(os.path.exists(marker), "the passphrase command ran")
+        self.assertFalse(os.path.exists(missing))
+
