@@ -34,11 +34,8 @@ Result<crypto::SecretBytes> Context::Passphrase(bool confirm) {
     if (*file == '\0') return Status::InvalidArgument("GPTVAULT_PASSPHRASE_FILE is empty");
     return PassphraseFromFile(file);
   }
-  if (char* env = std::getenv("GPTVAULT_PASSPHRASE"); env != nullptr) {
-    crypto::SecretBytes p = crypto::SecretBytes::Copy(AsBytes(env));
-    if (p.empty()) return Status::InvalidArgument("GPTVAULT_PASSPHRASE is empty");
-    return p;
-  }
+  GV_ASSIGN_OR_RETURN(auto env, PassphraseFromEnv("GPTVAULT_PASSPHRASE"));
+  if (env) return std::move(*env);
   return AskOnTerminal(confirm ? "New vault passphrase: " : "Vault passphrase: ",
                        confirm ? "Repeat the passphrase: " : nullptr,
                        "no passphrase: use --passphrase-file or --passphrase-command, set "
@@ -46,11 +43,8 @@ Result<crypto::SecretBytes> Context::Passphrase(bool confirm) {
 }
 
 Result<crypto::SecretBytes> Context::NewPassphrase(const std::string& file) {
-  if (char* env = std::getenv("GPTVAULT_NEW_PASSPHRASE"); env != nullptr) {
-    crypto::SecretBytes p = crypto::SecretBytes::Copy(AsBytes(env));
-    if (p.empty()) return Status::InvalidArgument("GPTVAULT_NEW_PASSPHRASE is empty");
-    return p;
-  }
+  GV_ASSIGN_OR_RETURN(auto env, PassphraseFromEnv("GPTVAULT_NEW_PASSPHRASE"));
+  if (env) return std::move(*env);
   if (!file.empty()) return PassphraseFromFile(file);
   return AskOnTerminal("New passphrase: ", "Repeat the new passphrase: ",
                        "no new passphrase: set GPTVAULT_NEW_PASSPHRASE, use "
@@ -59,11 +53,8 @@ Result<crypto::SecretBytes> Context::NewPassphrase(const std::string& file) {
 
 Result<crypto::SecretBytes> Context::OtherPassphrase(const std::string& file,
                                                      const std::string& why) {
-  if (char* env = std::getenv("GPTVAULT_OTHER_PASSPHRASE"); env != nullptr) {
-    crypto::SecretBytes p = crypto::SecretBytes::Copy(AsBytes(env));
-    if (p.empty()) return Status::InvalidArgument("GPTVAULT_OTHER_PASSPHRASE is empty");
-    return p;
-  }
+  GV_ASSIGN_OR_RETURN(auto env, PassphraseFromEnv("GPTVAULT_OTHER_PASSPHRASE"));
+  if (env) return std::move(*env);
   if (!file.empty()) return PassphraseFromFile(file);
   const std::string no_terminal = why +
                                   ": give the passphrase of a key that stays "

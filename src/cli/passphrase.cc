@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace gptvault::cli {
@@ -48,6 +49,13 @@ Result<crypto::SecretBytes> ReadSecretLine(int fd, const std::string& what) {
   if (len > 0 && buf.data()[len - 1] == '\r') --len;
   crypto::SecretBytes out = crypto::SecretBytes::Copy(ByteView(buf.data(), len));
   return out;
+}
+
+Result<std::optional<crypto::SecretBytes>> PassphraseFromEnv(const char* name) {
+  const char* env = std::getenv(name);
+  if (env == nullptr) return std::optional<crypto::SecretBytes>();
+  if (*env == '\0') return Status::InvalidArgument(std::string(name) + " is empty");
+  return std::optional<crypto::SecretBytes>(crypto::SecretBytes::Copy(AsBytes(env)));
 }
 
 Result<crypto::SecretBytes> PassphraseFromFile(const std::string& path) {

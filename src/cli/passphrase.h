@@ -4,6 +4,7 @@
 // order in which the sources are tried is Context's (context.h).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "gptvault/crypto/secret.h"
@@ -15,6 +16,10 @@ namespace gptvault::cli {
 // ("\n" or "\r\n"); stops at the first newline or at end of file. `what`
 // names the source in the error when reading fails.
 Result<crypto::SecretBytes> ReadSecretLine(int fd, const std::string& what);
+
+// The value of environment variable `name`, verbatim, in locked memory;
+// nullopt when it is not set, an error naming it when it is set but empty.
+Result<std::optional<crypto::SecretBytes>> PassphraseFromEnv(const char* name);
 
 // The first line of the file at `path`; an empty one is an error.
 Result<crypto::SecretBytes> PassphraseFromFile(const std::string& path);
