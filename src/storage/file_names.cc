@@ -72,4 +72,10 @@ Status CheckStorageName(const std::string& name) {
   return Status::Ok();
 }
 
+std::string SnapshotShortId(std::string_view snapshot_name, size_t chars) {
+  constexpr std::string_view kFolder = "snapshots/";
+  if (snapshot_name.starts_with(kFolder)) snapshot_name.remove_prefix(kFolder.size());
+  return std::string(snapshot_name.substr(0, chars));
+}
+
 }  // namespace gptvault::storage

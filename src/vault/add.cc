@@ -410,7 +410,7 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
                             [&archive_path] { return ingest::ExportReader::Open(archive_path); });
   Result<std::vector<Snapshot>> earlier = History();
   Result<const Catalog*> loaded = static_cast<const Catalog*>(nullptr);
-  if (earlier.ok() && !earlier->empty()) loaded = LoadCatalog(earlier->back());
+  if (earlier.ok() && !earlier->empty()) loaded = CatalogAt(earlier->back());
   // A bad archive is reported first, as when the two ran in turn.
   GV_ASSIGN_OR_RETURN(auto reader, opening.get());
   GV_ASSIGN_OR_RETURN(std::vector<Snapshot> history, std::move(earlier));
@@ -500,8 +500,7 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
     as_read->name = snap.name;
     snapshot_cache_.emplace(snap.name, std::move(as_read).value());
   }
-  catalog_ = std::make_unique<Catalog>(ingester.TakeCatalog());
-  catalog_of_ = snap.name;
+  catalogs_[snap.name] = std::make_unique<Catalog>(ingester.TakeCatalog());
   result.snapshot = std::move(snap);
   return result;
 }

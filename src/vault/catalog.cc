@@ -1,5 +1,7 @@
 #include "gptvault/vault/catalog.h"
 
+#include <algorithm>
+
 #include "json_codec.h"
 
 namespace gptvault::vault {
@@ -20,6 +22,19 @@ bool TakeIfNewer(ConversationRecord& rec, size_t version, bool wins_ties) {
     return true;
   }
   return false;
+}
+
+std::vector<size_t> VersionsOldestFirst(const ConversationRecord& rec) {
+  std::vector<size_t> order(rec.versions.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&rec](size_t a, size_t b) {
+    const ConversationVersion& x = rec.versions[a];
+    const ConversationVersion& y = rec.versions[b];
+    if (NewerThan(y, x)) return true;
+    if (NewerThan(x, y)) return false;
+    return x.first_seq < y.first_seq;
+  });
+  return order;
 }
 
 namespace {

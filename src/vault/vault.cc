@@ -116,24 +116,71 @@ Status Vault::RememberSnapshot(const Snapshot& snapshot) {
   return RollbackGuard(options_.state_dir, repo_->config().vault_id).Remember(snapshot);
 }
 
-Result<const Catalog*> Vault::LoadCatalog(const Snapshot& s) {
-  if (catalog_ && catalog_of_ == s.name) return catalog_.get();
+Result<const Catalog*> Vault::CatalogAt(const Snapshot& s) {
+  if (auto hit = catalogs_.find(s.name); hit != catalogs_.end()) return hit->second.get();
   auto json = LoadChunked(*repo_, ObjectType::kTree, s.catalog);
   if (!json.ok()) {
     return json.status().WithContext("the catalog of snapshot " + std::to_string(s.seq) +
                                      " cannot be read");
   }
   GV_ASSIGN_OR_RETURN(Catalog decoded, DecodeCatalog(AsChars(*json)));
-  catalog_ = std::make_unique<Catalog>(std::move(decoded));
-  catalog_of_ = s.name;
-  return catalog_.get();
+  auto& slot = catalogs_[s.name];
+  slot = std::make_unique<Catalog>(std::move(decoded));
+  return slot.get();
+}
+
+Result<Snapshot> Vault::ResolveSnapshot(const std::string& selector) {
+  GV_ASSIGN_OR_RETURN(std::vector<Snapshot> history, History());
+  if (history.empty()) return Status::NotFound("the vault has no snapshots yet");
+  if (selector == "latest") return history.back();
+  const bool number =
+      !selector.empty() && selector.size() <= 19 &&
+      std::all_of(selector.begin(), selector.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (number) {
+    const uint64_t seq = std::stoull(selector);
+    std::vector<const Snapshot*> hits;
+    for (const Snapshot& s : history) {
+      if (s.seq == seq) hits.push_back(&s);
+    }
+    // Two writers that raced both wrote this number; the id tells them apart.
+    if (hits.size() == 1) return *hits[0];
+    if (hits.size() > 1) {
+      std::string msg =
+          "snapshot " + selector + " is ambiguous: two writers both wrote it; name one by id:";
+      for (const Snapshot* s : hits) msg += " " + storage::SnapshotShortId(s->name);
+      return Status::InvalidArgument(msg);
+    }
+    if (selector.size() < storage::kMinSnapshotPrefix) {
+      return Status::NotFound("no snapshot " + selector + " (gptvault log lists them, 1 to " +
+                              std::to_string(history.back().seq) + ")");
+    }
+  }
+  if (selector.size() < storage::kMinSnapshotPrefix) {
+    return Status::InvalidArgument("a snapshot is named by its number, latest, or at least " +
+                                   std::to_string(storage::kMinSnapshotPrefix) +
+                                   " characters of its id; got " + selector);
+  }
+  std::vector<const Snapshot*> hits;
+  for (const Snapshot& s : history) {
+    if (storage::SnapshotShortId(s.name, 64).compare(0, selector.size(), selector) == 0) {
+      hits.push_back(&s);
+    }
+  }
+  if (hits.empty()) return Status::NotFound("no snapshot with id " + selector);
+  if (hits.size() == 1) return *hits[0];
+  std::string msg = "snapshot id " + selector + " is ambiguous; it matches";
+  for (const Snapshot* s : hits) {
+    msg +=
+        " " + storage::SnapshotShortId(s->name, 16) + " (snapshot " + std::to_string(s->seq) + ")";
+  }
+  return Status::InvalidArgument(msg);
 }
 
 Result<std::vector<ConversationSummary>> Vault::List() {
   GV_ASSIGN_OR_RETURN(std::vector<Snapshot> history, History());
   std::vector<ConversationSummary> out;
   if (history.empty()) return out;
-  GV_ASSIGN_OR_RETURN(const Catalog* loaded, LoadCatalog(history.back()));
+  GV_ASSIGN_OR_RETURN(const Catalog* loaded, CatalogAt(history.back()));
   const Catalog& catalog = *loaded;
   // In the latest export means: its current version is one of the
   // conversations that the newest export's manifest lists (NewestExport:
@@ -181,29 +228,51 @@ Result<const Catalog*> Vault::LoadLatestCatalog() {
     static const Catalog kEmpty;
     return &kEmpty;
   }
-  return LoadCatalog(*latest);
+  return CatalogAt(*latest);
 }
 
-Result<RestoredConversation> Vault::RestoreVersion(const ConversationRecord& record) {
-  RestoredConversation out{record.id, record.latest(), {}};
+Result<RestoredConversation> Vault::LoadVersion(const ConversationRecord& rec, size_t index) {
+  RestoredConversation out{rec.id, rec.versions[index], {}};
   auto bytes = LoadChunked(*repo_, ObjectType::kData, out.version.content);
   if (!bytes.ok()) {
-    return bytes.status().WithContext("conversation " + record.id + " cannot be restored");
+    return bytes.status().WithContext("conversation " + rec.id + " cannot be restored");
   }
   // End to end: the bytes handed out are exactly the bytes that went in.
   if (repo_->IdOf(*bytes) != out.version.hash) {
-    return Status::Corruption("conversation " + record.id + " does not match its recorded hash");
+    return Status::Corruption("conversation " + rec.id + " does not match its recorded hash");
   }
   out.bytes = std::move(bytes).value();
   return out;
 }
 
 Result<RestoredConversation> Vault::Restore(const std::string& id) {
-  GV_ASSIGN_OR_RETURN(const Catalog* loaded, LoadLatestCatalog());
-  const Catalog& catalog = *loaded;
-  auto it = catalog.conversations.find(id);
-  if (it == catalog.conversations.end()) return Status::NotFound("no conversation with id " + id);
-  return RestoreVersion(it->second);
+  GV_ASSIGN_OR_RETURN(const Catalog* catalog, LoadLatestCatalog());
+  auto it = catalog->conversations.find(id);
+  if (it == catalog->conversations.end()) return Status::NotFound("no conversation with id " + id);
+  return LoadVersion(it->second, it->second.current);
+}
+
+Result<RestoredConversation> Vault::RestoreVersion(const std::string& id, size_t number) {
+  GV_ASSIGN_OR_RETURN(const Catalog* catalog, LoadLatestCatalog());
+  auto it = catalog->conversations.find(id);
+  if (it == catalog->conversations.end()) return Status::NotFound("no conversation with id " + id);
+  const std::vector<size_t> order = VersionsOldestFirst(it->second);
+  if (number < 1 || number > order.size()) {
+    return Status::NotFound("conversation " + id + " has no version " + std::to_string(number) +
+                            " (it has " + std::to_string(order.size()) +
+                            "; gptvault history lists them)");
+  }
+  return LoadVersion(it->second, order[number - 1]);
+}
+
+Result<RestoredConversation> Vault::RestoreAt(const std::string& id, const Snapshot& s) {
+  GV_ASSIGN_OR_RETURN(const Catalog* catalog, CatalogAt(s));
+  auto it = catalog->conversations.find(id);
+  if (it == catalog->conversations.end()) {
+    return Status::NotFound("conversation " + id + " is not in snapshot " + std::to_string(s.seq) +
+                            ": it was first added later");
+  }
+  return LoadVersion(it->second, it->second.current);
 }
 
 Result<Vault::Assets> Vault::AssetsOf(const std::string& id) {
@@ -235,7 +304,7 @@ Status Vault::RestoreAll(const std::function<Status(const RestoredConversation&)
   GV_ASSIGN_OR_RETURN(const Catalog* loaded, LoadLatestCatalog());
   const Catalog& catalog = *loaded;
   for (const auto& [id, record] : catalog.conversations) {
-    GV_ASSIGN_OR_RETURN(RestoredConversation conv, RestoreVersion(record));
+    GV_ASSIGN_OR_RETURN(RestoredConversation conv, LoadVersion(record, record.current));
     GV_RETURN_IF_ERROR(sink(conv));
   }
   return Status::Ok();

@@ -40,6 +40,12 @@ std::string HashFileName(std::string_view folder, ByteView bytes);
 inline constexpr std::string_view kMetaFileMagic = "GVMETA01";
 bool StartsWithMetaMagic(ByteView file);
 
+// A snapshot's id as people see it: the first `chars` hex digits of its
+// file name (8 in `log`, as git shows commits). Prefixes given to name a
+// snapshot need at least kMinSnapshotPrefix of them.
+std::string SnapshotShortId(std::string_view snapshot_name, size_t chars = 8);
+inline constexpr size_t kMinSnapshotPrefix = 8;
+
 // "keys/<32 hex>": a key file.
 bool IsKeyName(std::string_view name);
 

@@ -73,6 +73,13 @@ bool NewerThan(const ConversationVersion& a, const ConversationVersion& b);
 // Returns whether the current version changed.
 bool TakeIfNewer(ConversationRecord& rec, size_t version, bool wins_ties);
 
+// History's numbering of a conversation's versions: element k-1 is the
+// index in rec.versions of version k. Oldest first by update_time (a
+// version without one before any with one), then by the snapshot that first
+// saw it, then by the order seen; so version 1 is the oldest and the last
+// is at least as new as the current one.
+std::vector<size_t> VersionsOldestFirst(const ConversationRecord& rec);
+
 // A file some conversation points at, as found in some export. Kept once an
 // export had it, so an export that lacks it (expired, omitted) does not lose
 // it, and one that has it fills the gap left by an earlier one.

@@ -120,6 +120,14 @@ class Vault {
 
   // Snapshots, oldest first; fails naming a snapshot file that cannot be read.
   Result<std::vector<Snapshot>> Snapshots();
+  // The snapshot `selector` names: its number in `log`, "latest" (the one
+  // added last, whose catalog is the current view), or a prefix of at
+  // least 8 characters of its id (the hex of its file name). kNotFound for
+  // none, kInvalidArgument listing the candidates when ambiguous.
+  Result<Snapshot> ResolveSnapshot(const std::string& selector);
+  // The catalog as snapshot `s` wrote it: the vault as it was then. Decoded
+  // once per process; the pointer lives as long as the Vault.
+  Result<const Catalog*> CatalogAt(const Snapshot& s);
   // Every snapshot file, readable or not.
   Result<SnapshotScan> ScanSnapshots();
   Result<std::vector<ConversationSummary>> List();
@@ -129,6 +137,11 @@ class Vault {
   Result<std::string> ResolveId(const std::string& id_or_prefix);
   // The newest version of conversation `id`, verified against its hash.
   Result<RestoredConversation> Restore(const std::string& id);
+  // Version `number` of conversation `id` in history's numbering
+  // (VersionsOldestFirst: 1 is the oldest), verified against its hash.
+  Result<RestoredConversation> RestoreVersion(const std::string& id, size_t number);
+  // The current version of `id` as snapshot `s` saw it.
+  Result<RestoredConversation> RestoreAt(const std::string& id, const Snapshot& s);
   // Every conversation ever added, newest version each, in id order; stops
   // at the first error (from the vault or from `sink`).
   Status RestoreAll(const std::function<Status(const RestoredConversation&)>& sink);
@@ -164,25 +177,23 @@ class Vault {
   // Every snapshot, oldest first; refuses when a damaged one may be the newest.
   Result<std::vector<Snapshot>> History();
   Result<std::optional<Snapshot>> LatestSnapshot();
-  // The catalog of snapshot `s`, decoded once per process and kept until a
-  // newer snapshot's is asked for (Add hands over the one it wrote).
-  Result<const Catalog*> LoadCatalog(const Snapshot& s);
   Result<const Catalog*> LoadLatestCatalog();
-  Result<RestoredConversation> RestoreVersion(const ConversationRecord& record);
+  // rec.versions[index], its bytes checked against its hash.
+  Result<RestoredConversation> LoadVersion(const ConversationRecord& rec, size_t index);
   // After a snapshot is written: this machine has seen it (rollback guard).
   Status RememberSnapshot(const Snapshot& snapshot);
 
   std::unique_ptr<storage::Repository> repo_;
   OpenOptions options_;
   // What this process has read of the vault's state, so each file is read
-  // once however many commands' steps ask: snapshot files by name (a name is
-  // the hash of the file's bytes, so what it decoded to cannot change) and
-  // the newest catalog asked for. snapshots/ itself is listed each time, so
+  // once however many commands' steps ask: snapshot files and the catalogs
+  // they point at, by file name (a name is the hash of the file's bytes, so
+  // what it decoded to cannot change; Add hands over the catalog it wrote).
+  // snapshots/ itself is listed each time, so
   // Add, under the lock, builds on another writer's newer snapshot. (The
   // index is read at open: a Vault serves one command, not a long life.)
   std::map<std::string, Snapshot> snapshot_cache_;
-  std::string catalog_of_;  // the snapshot file whose catalog `catalog_` is
-  std::unique_ptr<Catalog> catalog_;
+  std::map<std::string, std::unique_ptr<Catalog>> catalogs_;
 };
 
 }  // namespace gptvault::vault
