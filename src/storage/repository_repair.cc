@@ -24,12 +24,10 @@ namespace {
 constexpr char kStageSuffix[] = ".moved";
 constexpr size_t kStageSuffixSize = sizeof kStageSuffix - 1;
 
-std::string HashHex(ByteView bytes) { return ToHex(crypto::PlainHash(bytes)); }
-
 // The file name `bytes` belong under, in the folder of `name`.
 std::string RightName(const std::string& name, ByteView bytes) {
   if (name.rfind("data/", 0) == 0) return PackName(bytes);
-  return name.substr(0, name.find('/')) + "/" + HashHex(bytes);
+  return HashFileName(name.substr(0, name.find('/')), bytes);
 }
 
 bool IsRightlyNamed(const std::string& name, ByteView bytes) {
@@ -178,7 +176,7 @@ Result<RepairReport> Repository::Repair() {
   for (const IndexedPack& p : indexed) rebuilt.insert(p.pack_id);
   if (!indexed.empty()) {
     Bytes file = EncodeIndexFile(seal_key_, indexed);
-    report.index_written = "index/" + HashHex(file);
+    report.index_written = HashFileName("index", file);
     GV_RETURN_IF_ERROR(PutImmutable(backend(), report.index_written, file));
     stats_.bytes_written += file.size();
   }
