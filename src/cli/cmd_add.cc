@@ -9,6 +9,7 @@
 #include "context.h"
 #include "gptvault/ingest/export_time.h"
 #include "gptvault/util/time_format.h"
+#include "interrupt.h"
 #include "progress.h"
 
 namespace gptvault::cli {
@@ -72,15 +73,28 @@ void PrintStats(Context& ctx, const vault::AddResult& r, long process_peak_kib) 
             << " unlock_peak_rss_kb=" << process_peak_kib << "\n";
 }
 
+std::string FileName(const std::string& path) {
+  return std::filesystem::path(path).filename().string();
+}
+
+// An archive that was not added, and why (one line).
+struct Refusal {
+  std::string archive;
+  std::string why;
+};
+
 // The archives, oldest export first (by the newest update_time each holds),
 // so that snapshots follow time; archives of one date keep the order given.
-Result<std::vector<std::string>> OldestFirst(const std::vector<std::string>& archives) {
+// One whose date cannot be read is refused here, and the others go on.
+std::vector<std::string> OldestFirst(const std::vector<std::string>& archives,
+                                     std::vector<Refusal>* refused) {
   if (archives.size() < 2) return archives;
   std::vector<std::pair<double, std::string>> dated;
   for (const std::string& path : archives) {
     auto t = ingest::ReadExportTime(path);
     if (!t.ok()) {
-      return t.status().WithContext(std::filesystem::path(path).filename().string());
+      refused->push_back({path, t.status().WithContext(FileName(path)).message()});
+      continue;
     }
     dated.emplace_back(t->value_or(-1), path);
   }
@@ -89,6 +103,17 @@ Result<std::vector<std::string>> OldestFirst(const std::vector<std::string>& arc
   std::vector<std::string> out;
   for (auto& [t, path] : dated) out.push_back(std::move(path));
   return out;
+}
+
+// Several archives: every one that could be added was; this names the rest.
+int ReportRefused(Context& ctx, const std::vector<Refusal>& refused, size_t given) {
+  if (refused.size() == 1 && given == 1) {
+    return ctx.Fail(Status::Refused(refused[0].why));
+  }
+  ctx.err() << "gptvault: " << refused.size() << " of " << given
+            << " archives were refused (the others were added):\n";
+  for (const Refusal& r : refused) ctx.err() << "  " << r.why << "\n";
+  return kExitRefused;
 }
 
 }  // namespace
@@ -101,19 +126,34 @@ Command AddCommand() {
               auto vault = ctx.OpenVault();
               if (!vault.ok()) return ctx.Fail(vault.status());
               const bool stats = std::getenv("GPTVAULT_STATS") != nullptr;
-              auto ordered = OldestFirst(*archives);
-              if (!ordered.ok()) return ctx.Fail(ordered.status());
-              for (const std::string& path : *ordered) {
+              std::vector<Refusal> refused;
+              const std::vector<std::string> ordered = OldestFirst(*archives, &refused);
+              InterruptGuard interrupt;
+              for (const std::string& path : ordered) {
                 long unlock_peak = stats ? PeakMemoryKiB() : 0;
-                ProgressLine progress(ctx.err(), IsTerminalStderr(ctx.err()),
-                                      std::filesystem::path(path).filename().string());
-                auto result = (*vault)->Add(
-                    path, [&progress](const vault::AddProgress& p) { progress.Update(p); });
+                ProgressLine progress(ctx.err(), IsTerminalStderr(ctx.err()), FileName(path));
+                auto result = (*vault)->Add(path, [&](const vault::AddProgress& p) -> Status {
+                  if (interrupt.Requested()) {
+                    return Status::Cancelled("interrupted: nothing of this archive was committed");
+                  }
+                  progress.Update(p);
+                  return Status::Ok();
+                });
                 progress.Clear();
+                if (!result.ok() && result.status().code() == Status::Code::kRefused) {
+                  refused.push_back({path, result.status().message()});
+                  continue;
+                }
                 if (!result.ok()) return ctx.Fail(result.status());
                 PrintResult(ctx, *result);
                 if (stats) PrintStats(ctx, *result, unlock_peak);
+                if (interrupt.Requested() && &path != &ordered.back()) {
+                  return ctx.Fail(Status::Cancelled(
+                      "interrupted after snapshot " + std::to_string(result->snapshot.seq) +
+                      " was committed; the archives after " + FileName(path) + " were not added"));
+                }
               }
+              if (!refused.empty()) return ReportRefused(ctx, refused, archives->size());
               return kExitOk;
             };
           }};

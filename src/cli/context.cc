@@ -76,7 +76,8 @@ Result<std::unique_ptr<storage::Backend>> Context::OpenBackend() {
   // Only a vault that is not there at all stops here; any other trouble
   // with the config (lost, still syncing) is left to the command, as key
   // management needs no config.
-  if (auto config = ConfigFile(*backend); !config.ok() && config.status().IsNotFound()) {
+  if (auto config = ConfigFile(*backend);
+      !config.ok() && config.status().code() == Status::Code::kNoVault) {
     return config.status();
   }
   return storage::NewCheckedBackend(std::move(backend));
@@ -85,6 +86,7 @@ Result<std::unique_ptr<storage::Backend>> Context::OpenBackend() {
 storage::LockOptions Context::LockOptions() const {
   storage::LockOptions lock;
   lock.wait = std::chrono::milliseconds(static_cast<int64_t>(options_.lock_wait * 1000));
+  lock.on_wait = [this](const std::string& message) { err_ << "gptvault: " << message << "\n"; };
   return lock;
 }
 
@@ -95,10 +97,10 @@ Result<std::unique_ptr<storage::VaultLock>> Context::LockForKeyChange(
 
 Result<Bytes> Context::ConfigFile(storage::Backend& backend) {
   auto bytes = storage::ReadConfigFile(backend);
-  if (!bytes.ok() && bytes.status().IsNotFound()) {
+  if (!bytes.ok() && bytes.status().code() == Status::Code::kNoVault) {
     std::string init = "gptvault init";
     if (!options_.vault.empty()) init += " --vault " + ShellWord(options_.vault);
-    return Status::NotFound(bytes.status().message() + ": create one with " + init);
+    return Status::NoVault(bytes.status().message() + ": create one with " + init);
   }
   return bytes;
 }
@@ -131,9 +133,28 @@ Result<std::unique_ptr<vault::Vault>> Context::OpenVault() {
   return vault::Vault::Open(std::move(backend), passphrase, options);
 }
 
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case Status::Code::kOk:
+      return kExitOk;
+    case Status::Code::kNoVault:
+      return kExitNoVault;
+    case Status::Code::kLocked:
+      return kExitLocked;
+    case Status::Code::kWrongPassphrase:
+      return kExitWrongPassphrase;
+    case Status::Code::kRefused:
+      return kExitRefused;
+    case Status::Code::kCancelled:
+      return kExitInterrupted;
+    default:
+      return kExitFailure;
+  }
+}
+
 int Context::Fail(const Status& status) {
   err_ << "gptvault: " << status.message() << "\n";
-  return kExitFailure;
+  return ExitCodeFor(status);
 }
 
 }  // namespace gptvault::cli

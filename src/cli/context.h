@@ -19,7 +19,20 @@ class App;
 
 namespace gptvault::cli {
 
-enum ExitCode { kExitOk = 0, kExitFailure = 1, kExitUsage = 2 };
+// restic's codes (README, "Exit codes"); scripts rely on them.
+enum ExitCode {
+  kExitOk = 0,
+  kExitFailure = 1,
+  kExitUsage = 2,
+  kExitRefused = 3,  // an archive given to add failed verification
+  kExitNoVault = 10,
+  kExitLocked = 11,
+  kExitWrongPassphrase = 12,
+  kExitInterrupted = 130,
+};
+
+// The exit code a failure with `status` ends the command with.
+int ExitCodeFor(const Status& status);
 
 struct GlobalOptions {
   std::string vault;               // --vault; empty: GPTVAULT_VAULT, then the XDG default
@@ -81,7 +94,7 @@ class Context {
   Result<std::unique_ptr<vault::Vault>> OpenVault();
   const GlobalOptions& options() const { return options_; }
 
-  // Prints "gptvault: <message>" on stderr and returns the exit code for it.
+  // Prints "gptvault: <message>" on stderr and returns ExitCodeFor(status).
   int Fail(const Status& status);
 
  private:

@@ -80,7 +80,7 @@ Result<Bytes> ReadConfigFile(Backend& backend) {
                                 " has lost its config file (still syncing, or deleted?)");
     }
     // How to create one is the caller's to say, in its own terms.
-    return Status::NotFound("no vault at " + backend.Describe());
+    return Status::NoVault("no vault at " + backend.Describe());
   }
   return config_bytes.status();
 }

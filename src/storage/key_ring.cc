@@ -70,10 +70,10 @@ Result<UnlockedKey> KeyRing::Unlock(const crypto::SecretBytes& passphrase) {
   if (tried == 0 && damaged.empty()) {
     return Status::Corruption("the vault has no key files (still syncing, or deleted?)");
   }
-  if (damaged.empty()) return Status::AuthFailed("wrong passphrase");
+  if (damaged.empty()) return Status::WrongPassphrase("wrong passphrase");
   std::string msg = "wrong passphrase, or its key file is damaged: " + damaged[0];
   if (damaged.size() > 1) msg += " and " + std::to_string(damaged.size() - 1) + " more";
-  return Status::AuthFailed(msg);
+  return Status::WrongPassphrase(msg);
 }
 
 Result<std::string> KeyRing::Add(const crypto::SecretBytes& master,
@@ -109,7 +109,7 @@ Result<std::string> KeyRing::Prove(const crypto::SecretBytes& passphrase,
                                    ", which holds a different master key: it is not a key of "
                                    "this vault (planted, or copied from another vault?)");
   }
-  return Status::AuthFailed("the other passphrase opens none of the vault's other key files");
+  return Status::WrongPassphrase("the other passphrase opens none of the vault's other key files");
 }
 
 Result<std::string> KeyRing::Resolve(const std::string& prefix) {

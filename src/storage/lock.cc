@@ -90,10 +90,13 @@ Result<LockInfo> Decode(const crypto::SecretBytes& seal_key, const std::string& 
 
 std::string NewLockName() { return "locks/" + ToHex(crypto::RandomBytes(16)); }
 
-std::string Describe(const LockInfo& l) {
+std::string Where(const LockInfo& l) {
   static const LockInfo me = Me();
-  std::string where = l.host == me.host ? "on this machine" : "on host " + l.host;
-  return "since " + Utc(l.taken) + " (process " + std::to_string(l.pid) + " " + where + ")";
+  return l.host == me.host ? "on this machine" : "on host " + l.host;
+}
+
+std::string Describe(const LockInfo& l) {
+  return "since " + Utc(l.taken) + " (process " + std::to_string(l.pid) + " " + Where(l) + ")";
 }
 
 // The live locks other than `own`; stale ones are deleted on the way.
@@ -160,6 +163,7 @@ Result<std::unique_ptr<VaultLock>> VaultLock::Acquire(Backend& backend,
   const Clock::time_point deadline = Clock::now() + options.wait;
   LockInfo self = Me();
   self.taken = Now();
+  bool told = false;  // options.on_wait
   for (;;) {
     self.name = NewLockName();
     self.refreshed = Now();
@@ -170,12 +174,19 @@ Result<std::unique_ptr<VaultLock>> VaultLock::Acquire(Backend& backend,
     (void)backend.Delete(self.name);
     if (!others.ok()) return others.status().WithContext("cannot take the vault's writer lock");
     const Clock::time_point now = Clock::now();
+    const LockInfo& oldest =
+        *std::min_element(others->begin(), others->end(),
+                          [](const LockInfo& a, const LockInfo& b) { return a.taken < b.taken; });
+    if (now < deadline && options.on_wait && !told) {
+      told = true;
+      const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options.wait).count();
+      options.on_wait("waiting up to " + std::to_string(seconds) + " s for the writer started " +
+                      Utc(oldest.taken) + " by process " + std::to_string(oldest.pid) + " " +
+                      Where(oldest));
+    }
     if (now >= deadline) {
-      const LockInfo& oldest =
-          *std::min_element(others->begin(), others->end(),
-                            [](const LockInfo& a, const LockInfo& b) { return a.taken < b.taken; });
-      return Status::IOError("another gptvault is writing to this vault " + Describe(oldest) +
-                             "; try again once it has finished");
+      return Status::Locked("another gptvault is writing to this vault " + Describe(oldest) +
+                            "; try again once it has finished");
     }
     // Random back-off, so two writers that keep meeting drift apart.
     uint8_t r = 0;

@@ -117,7 +117,7 @@ class Ingester : public ingest::ExportVisitor {
 
   Status OnData(ByteView piece) override {
     counts_.bytes_read += piece.size();
-    Report();
+    GV_RETURN_IF_ERROR(Report());
     if (whole_file_) {
       whole_file_->insert(whole_file_->end(), piece.begin(), piece.end());
       return Status::Ok();
@@ -161,12 +161,12 @@ class Ingester : public ingest::ExportVisitor {
   }
 
   // Tells the progress display, about once per MiB read.
-  void Report() {
-    if (!progress_fn_ || counts_.bytes_read < next_report_) return;
+  Status Report(bool now = false) {
+    if (!progress_fn_ || (!now && counts_.bytes_read < next_report_)) return Status::Ok();
     next_report_ = counts_.bytes_read + kReportEvery;
     progress_.bytes_read = counts_.bytes_read;
     progress_.conversations = counts_.conversations;
-    progress_fn_(progress_);
+    return progress_fn_(progress_);
   }
 
   // Reading /proc costs a system call and a file: once per few MiB read is
@@ -270,7 +270,7 @@ class Ingester : public ingest::ExportVisitor {
   Result<ObjectId> AddConversation(std::string_view json) {
     ++counts_.conversations;
     SampleMemory();
-    Report();
+    GV_RETURN_IF_ERROR(Report());
     crypto::Fingerprint fingerprint = repo_.FingerprintOf(AsBytes(json));
     std::optional<ObjectId> seen_hash;
     if (const Known* known = Recognise(AsBytes(json), fingerprint, seen_hash)) {
@@ -398,6 +398,20 @@ class Ingester : public ingest::ExportVisitor {
   long peak_rss_ = 0;
 };
 
+// An error met while reading the archive is the archive's (kRefused), unless
+// it is the vault's own: a backend that failed, a lock lost, an interrupt.
+Status AsArchiveError(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kOk:
+    case Status::Code::kIOError:
+    case Status::Code::kLocked:
+    case Status::Code::kCancelled:
+      return s;
+    default:
+      return Status::Refused(s.message());
+  }
+}
+
 }  // namespace
 
 Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressFn& progress) {
@@ -412,7 +426,9 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
   Result<const Catalog*> loaded = static_cast<const Catalog*>(nullptr);
   if (earlier.ok() && !earlier->empty()) loaded = CatalogAt(earlier->back());
   // A bad archive is reported first, as when the two ran in turn.
-  GV_ASSIGN_OR_RETURN(auto reader, opening.get());
+  auto opened = opening.get();
+  if (!opened.ok()) return AsArchiveError(opened.status());
+  std::unique_ptr<ingest::ExportReader> reader = std::move(opened).value();
   GV_ASSIGN_OR_RETURN(std::vector<Snapshot> history, std::move(earlier));
   GV_ASSIGN_OR_RETURN(const Catalog* latest, std::move(loaded));
   Catalog catalog = latest ? *latest : Catalog{};  // this add's working copy
@@ -430,7 +446,7 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
   uint64_t sealed_metadata = 0, sealed_catalog = 0, sealed_manifest = 0;
   AddResult result;
   auto body = [&]() -> Status {
-    GV_RETURN_IF_ERROR(reader->Read(ingester));
+    GV_RETURN_IF_ERROR(AsArchiveError(reader->Read(ingester)));
     // Time never runs backwards: an export older than the newest one in the
     // vault adds history; the current view moves only where it has
     // something newer than every other export (a conversation they lack).
@@ -439,7 +455,7 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
     std::optional<double> newest_time =
         newest ? ExportTimeOf(*newest, ingester.catalog()) : std::nullopt;
     bool older = snap.export_time && newest_time && *snap.export_time < *newest_time;
-    GV_RETURN_IF_ERROR(ingester.Finish(/*wins_ties=*/!older));
+    GV_RETURN_IF_ERROR(AsArchiveError(ingester.Finish(/*wins_ties=*/!older)));
     uint64_t changed = ingester.SettleCurrent(/*wins_ties=*/!older);
     if (older) {
       result.newer = AddResult::NewerExport{newest->seq, *newest_time,
@@ -471,6 +487,8 @@ Result<AddResult> Vault::Add(const std::string& archive_path, const AddProgressF
     GV_RETURN_IF_ERROR(repo_->Flush());
     sealed_metadata = repo_->stats().bytes_sealed - sealed_before;
     sealed_catalog = sealed_metadata - sealed_manifest;
+    // The last moment to stop with nothing committed.
+    GV_RETURN_IF_ERROR(ingester.Report(/*now=*/true));
     return repo_->Commit();
   };
   Status s = body();

@@ -106,10 +106,11 @@ class VaultTestCase(unittest.TestCase):
                                                                       r.stderr.decode(errors="replace")))
         return r
 
-    def assertFailsWithOneLine(self, result, contains=None):
-        """The bad-input contract: exit 1, one line on stderr, nothing on stdout."""
+    def assertFailsWithOneLine(self, result, contains=None, code=1):
+        """The bad-input contract: one line on stderr, nothing on stdout, and the documented
+        exit code (README, "Exit codes"): 1 unless the failure has its own."""
         err = result.stderr.decode(errors="replace")
-        self.assertEqual(result.returncode, 1, err)
+        self.assertEqual(result.returncode, code, err)
         self.assertEqual(result.stdout, b"")
         self.assertEqual(len(err.strip().splitlines()), 1, err)
         if contains:

@@ -92,7 +92,7 @@ class RefusedArchives(BadInputTestCase):
     def assertRefused(self, archive, *reasons, timeout=HANG_GUARD_SECONDS):
         """`reasons`: words of which the one line must hold at least one (any case)."""
         add = self.gv("add", archive, timeout=timeout)
-        self.assertFailsWithOneLine(add)
+        self.assertFailsWithOneLine(add, code=3)
         self.assertReason(add.stderr, reasons)
         self.assertEqual(tree_bytes(self.vault), self.before, "add changed the vault")
 

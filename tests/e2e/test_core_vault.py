@@ -157,7 +157,7 @@ class PassphraseAndVaultFiles(VaultTestCase):
         for command in (["list"], ["restore", next(iter(self.truth["conversations"]))],
                         ["add", export_path(self.folder, 1)], ["check"]):
             r = self.gv(*command, env={"GPTVAULT_PASSPHRASE": "not the passphrase"})
-            self.assertFailsWithOneLine(r, "wrong passphrase")
+            self.assertFailsWithOneLine(r, "wrong passphrase", code=12)
         self.assertEqual(tree_bytes(self.vault), before)
 
     def test_the_passphrase_can_come_from_a_file(self):
@@ -212,7 +212,7 @@ class RefusedArchives(VaultTestCase):
         self.before = tree_bytes(self.vault)
 
     def assertRefused(self, path, contains):
-        self.assertFailsWithOneLine(self.gv("add", path), contains)
+        self.assertFailsWithOneLine(self.gv("add", path), contains, code=3)
         self.assertEqual(tree_bytes(self.vault), self.before)
 
     def test_a_file_that_is_not_a_zip_is_refused_and_the_vault_is_unchanged(self):

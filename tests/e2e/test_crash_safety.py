@@ -88,6 +88,37 @@ class CrashSafety(VaultTestCase):
                          log[1]["conversations"])
         self.assertSound()
 
+    def test_ctrl_c_during_an_add_commits_nothing_says_so_and_exits_130(self):
+        self.folder, _ = big_series()
+        self.init_vault()
+        before = self.gv_ok("log", "--json").stdout
+        add = self.start_add(1)
+        self.wait_for_lock(add)  # the archive is being read
+        add.send_signal(signal.SIGINT)
+        _, err = add.communicate()
+        self.assertEqual(add.returncode, 130, err)
+        self.assertIn(b"interrupted: nothing of this archive was committed", err)
+        self.assertEqual(self.gv_ok("log", "--json").stdout, before)
+        self.assertSound()
+        self.gv_ok("add", export_path(self.folder, 1))  # and a rerun completes
+
+    def test_a_writer_that_waits_for_the_lock_says_for_whom_then_gives_up_with_exit_11(self):
+        self.folder, _ = big_series()
+        self.init_vault()
+        holder = self.start_add(1)
+        self.wait_for_lock(holder)
+        os.kill(holder.pid, signal.SIGSTOP)
+        try:
+            r = self.gv("--lock-wait", "1", "add", export_path(self.folder, 2))
+        finally:
+            os.kill(holder.pid, signal.SIGCONT)
+        self.assertEqual(r.returncode, 11, r.stderr)
+        self.assertRegex(r.stderr, rb"waiting up to 1 s for the writer started "
+                                   rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by process %d on this machine"
+                                   % holder.pid)
+        holder.communicate()
+        self.assertEqual(holder.returncode, 0)
+
     def test_an_add_that_cannot_wait_for_the_lock_says_since_when_it_is_held(self):
         self.folder, _ = big_series()
         self.init_vault()
@@ -98,7 +129,7 @@ class CrashSafety(VaultTestCase):
             r = self.gv("--lock-wait", "0", "add", export_path(self.folder, 2))
         finally:
             os.kill(holder.pid, signal.SIGCONT)
-        self.assertFailsWithOneLine(r, "another gptvault is writing to this vault since ")
+        self.assertFailsWithOneLine(r, "another gptvault is writing to this vault since ", code=11)
         self.assertRegex(r.stderr, rb"since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(process %d on "
                                    rb"this machine\); try again once it has finished" % holder.pid)
         holder.communicate()
@@ -127,7 +158,7 @@ class CrashSafety(VaultTestCase):
         finally:
             os.kill(holder.pid, signal.SIGCONT)
         for r in attempts:
-            self.assertFailsWithOneLine(r, "another gptvault is writing to this vault since ")
+            self.assertFailsWithOneLine(r, "another gptvault is writing to this vault since ", code=11)
         self.assertEqual(sorted(os.listdir(keys)), sorted([first, second]))
         holder.communicate()
         self.assertEqual(holder.returncode, 0)

@@ -70,7 +70,7 @@ class Passphrases(VaultTestCase):
         self.gv_ok("key", "add", env={"GPTVAULT_NEW_PASSPHRASE": SECOND})
         r = self.gv_ok("key", "remove", first[:8], env={"GPTVAULT_PASSPHRASE": SECOND})
         self.assertIn(b"removed key " + first.encode(), r.stdout)
-        self.assertFailsWithOneLine(self.gv("list"), "wrong passphrase")
+        self.assertFailsWithOneLine(self.gv("list"), "wrong passphrase", code=12)
         (second,) = self.key_ids()
         r = self.gv("key", "remove", second, env={"GPTVAULT_PASSPHRASE": SECOND})
         self.assertFailsWithOneLine(r, "is the vault's last usable key")
@@ -83,7 +83,7 @@ class Passphrases(VaultTestCase):
         (new_key,) = self.key_ids()
         self.assertNotEqual(new_key, old_key)
         self.assertEqual(self.data_files(), before)
-        self.assertFailsWithOneLine(self.gv("list"), "wrong passphrase")
+        self.assertFailsWithOneLine(self.gv("list"), "wrong passphrase", code=12)
         self.gv_ok("check", "--read-data", env={"GPTVAULT_PASSPHRASE": SECOND})
 
     def test_passwd_killed_at_any_moment_leaves_a_passphrase_that_opens_the_vault(self):
@@ -146,7 +146,7 @@ class KeyRemovalNeverLocksOut(VaultTestCase):
         r = self.gv("key", "remove", self.mine, "--other-passphrase-file", path)
         self.assertFailsWithOneLine(r, "holds a different master key")
         r = self.gv("key", "remove", self.mine, env={"GPTVAULT_OTHER_PASSPHRASE": "a guess"})
-        self.assertFailsWithOneLine(r, "opens none of the vault's other key files")
+        self.assertFailsWithOneLine(r, "opens none of the vault's other key files", code=12)
         self.assertStillOpens()
         # The planted file itself may go: the key that opened the command stays.
         self.gv_ok("key", "remove", planted)
@@ -162,7 +162,7 @@ class KeyRemovalNeverLocksOut(VaultTestCase):
             f.seek(-1, os.SEEK_CUR)
             f.write(bytes([byte[0] ^ 1]))
         r = self.gv("key", "remove", self.mine, env={"GPTVAULT_OTHER_PASSPHRASE": SECOND})
-        self.assertFailsWithOneLine(r, "opens none of the vault's other key files")
+        self.assertFailsWithOneLine(r, "opens none of the vault's other key files", code=12)
         self.assertStillOpens()
         self.gv_ok("key", "remove", second)  # the damaged one goes; the proven one stays
         self.assertEqual(self.key_ids(), [self.mine])
@@ -172,12 +172,12 @@ class KeyRemovalNeverLocksOut(VaultTestCase):
         (second,) = set(self.key_ids()) - {self.mine}
         # Its own passphrase twice proves nothing.
         r = self.gv("key", "remove", self.mine, env={"GPTVAULT_OTHER_PASSPHRASE": PASSPHRASE})
-        self.assertFailsWithOneLine(r, "opens none of the vault's other key files")
+        self.assertFailsWithOneLine(r, "opens none of the vault's other key files", code=12)
         r = self.gv_ok("key", "remove", self.mine[:8], "--other-passphrase-file",
                        self.other_passphrase_file(SECOND))
         self.assertIn(b"removed key " + self.mine.encode(), r.stdout)
         self.assertEqual(self.key_ids(), [second])
-        self.assertFailsWithOneLine(self.gv("list"), "wrong passphrase")
+        self.assertFailsWithOneLine(self.gv("list"), "wrong passphrase", code=12)
         self.gv_ok("check", env={"GPTVAULT_PASSPHRASE": SECOND})
 
     def test_a_key_id_prefix_needs_eight_characters(self):

@@ -72,7 +72,7 @@ class Passphrases(VaultTestCase):
                 if lower_marker:
                     self.assertFalse(os.path.exists(lower_marker), "the lower command ran")
                 r, _ = self.list_with(higher, WRONG, lower, PASSPHRASE)
-                self.assertFailsWithOneLine(r, "wrong passphrase")
+                self.assertFailsWithOneLine(r, "wrong passphrase", code=12)
 
     def test_the_two_flags_together_are_a_usage_error(self):
         command, marker = self.command_printing(PASSPHRASE)
@@ -89,7 +89,7 @@ class Passphrases(VaultTestCase):
         self.gv_ok("--vault", other, "key", "list",
                    env=dict(NO_SOURCES, GPTVAULT_PASSPHRASE_COMMAND=command))
         r = self.gv("--vault", other, "list")
-        self.assertFailsWithOneLine(r, "wrong passphrase")
+        self.assertFailsWithOneLine(r, "wrong passphrase", code=12)
 
     def test_only_the_first_line_a_command_prints_is_the_passphrase(self):
         # Lines after the first, however many, are read and thrown away, so
@@ -150,11 +150,12 @@ class Passphrases(VaultTestCase):
                 r = self.gv("--vault", missing, "--passphrase-command", command, *args,
                             env={"GPTVAULT_NEW_PASSPHRASE": "another one"})
                 self.assertFailsWithOneLine(
-                    r, "no vault at %s: create one with gptvault init --vault %s" % (missing, quoted))
+                    r, "no vault at %s: create one with gptvault init --vault %s" % (missing, quoted),
+                    code=10)
                 self.assertFalse(os.path.exists(marker), "the passphrase command ran")
                 r = self.gv(*args, env={"GPTVAULT_VAULT": missing,
                                         "GPTVAULT_PASSPHRASE_COMMAND": command})
-                self.assertFailsWithOneLine(r, "create one with gptvault init\n")
+                self.assertFailsWithOneLine(r, "create one with gptvault init\n", code=10)
                 self.assertFalse(os.path.exists(marker), "the passphrase command ran")
         self.assertFalse(os.path.exists(missing))
 

@@ -70,7 +70,7 @@ class Sessions(VaultTestCase):
 
     def test_a_wrong_passphrase_starts_no_session(self):
         r = self.gv("unlock", env={"GPTVAULT_PASSPHRASE": "not the passphrase"})
-        self.assertFailsWithOneLine(r, "wrong passphrase")
+        self.assertFailsWithOneLine(r, "wrong passphrase", code=12)
         self.assertEqual(self.sockets(), [])
         self.assertAsksForThePassphrase("list")
 

@@ -241,15 +241,15 @@ class TamperedKeysAndConfig(TamperedVault):
     def test_a_flipped_byte_in_a_key_file_locks_out_its_passphrase_only(self):
         self.flip(self.first_key, 8)  # the KDF identifier: the file is no longer readable
         self.assertFailsWithOneLine(
-            self.gv("list"), "wrong passphrase, or its key file is damaged: %s" % self.first_key)
+            self.gv("list"), "wrong passphrase, or its key file is damaged: %s" % self.first_key, code=12)
         self.check_fails("%s is damaged" % self.first_key, passphrase=SECOND_PASSPHRASE)
         self.flip(self.first_key, 8, 120)  # back, and now the sealed key itself
-        self.assertFailsWithOneLine(self.gv("list"), "wrong passphrase")
+        self.assertFailsWithOneLine(self.gv("list"), "wrong passphrase", code=12)
         self.gv_ok("list", env={"GPTVAULT_PASSPHRASE": SECOND_PASSPHRASE})
 
     def test_a_truncated_key_file_is_named_and_the_other_passphrase_still_opens(self):
         self.truncate(self.first_key)
-        self.assertFailsWithOneLine(self.gv("check"), "key file has the wrong size")
+        self.assertFailsWithOneLine(self.gv("check"), "key file has the wrong size", code=12)
         self.check_fails("%s is damaged (key file has the wrong size)" % self.first_key,
                          passphrase=SECOND_PASSPHRASE)
         cid = sorted(self.truth["conversations"])[0]
@@ -258,7 +258,7 @@ class TamperedKeysAndConfig(TamperedVault):
 
     def test_a_deleted_key_file_takes_only_its_passphrase_away(self):
         os.remove(self.path(self.first_key))
-        self.assertFailsWithOneLine(self.gv("list"), "wrong passphrase")
+        self.assertFailsWithOneLine(self.gv("list"), "wrong passphrase", code=12)
         self.gv_ok("check", "--read-data", env={"GPTVAULT_PASSPHRASE": SECOND_PASSPHRASE})
 
     def test_a_flipped_byte_in_the_config_is_refused_by_every_command(self):

@@ -83,10 +83,10 @@ TEST_SUITE("storage::KeyRing") {
     CHECK(proof.status().code() == Status::Code::kInvalidArgument);
     CHECK(proof.status().message().find("different master key") != std::string::npos);
     CHECK(ring.Prove(Pass("wrong"), unlocked->master, unlocked->id).status().code() ==
-          Status::Code::kAuthFailed);
+          Status::Code::kWrongPassphrase);
     // Nor does the passphrase of the key being removed.
     CHECK(ring.Prove(Pass("one"), unlocked->master, unlocked->id).status().code() ==
-          Status::Code::kAuthFailed);
+          Status::Code::kWrongPassphrase);
 
     // A real second key proves itself, and then the first may go.
     auto second = ring.Add(unlocked->master, Pass("two"), FastKdf());
@@ -117,7 +117,7 @@ TEST_SUITE("storage::KeyRing") {
     CHECK(damaged == 1);
     CHECK(ring.Unlock(Pass("two")).ok());
     auto refused = ring.Unlock(Pass("one"));
-    CHECK(refused.status().code() == Status::Code::kAuthFailed);
+    CHECK(refused.status().code() == Status::Code::kWrongPassphrase);
     CHECK(refused.status().message().find("keys/" + first) != std::string::npos);
   }
 

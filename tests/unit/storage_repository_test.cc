@@ -81,7 +81,7 @@ TEST_SUITE("storage::Repository") {
     MemBackend mem;
     REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
     auto repo = Repository::Open(std::make_unique<BorrowedBackend>(mem), Pass("nope"));
-    CHECK(repo.status().code() == Status::Code::kAuthFailed);
+    CHECK(repo.status().code() == Status::Code::kWrongPassphrase);
     CHECK(repo.status().message() == "wrong passphrase");
   }
 

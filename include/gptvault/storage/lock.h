@@ -24,6 +24,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +40,9 @@ struct LockOptions {
   std::chrono::milliseconds wait{std::chrono::seconds(60)};  // for another writer to finish
   std::chrono::seconds stale_after{std::chrono::minutes(30)};
   std::chrono::seconds refresh_every{std::chrono::minutes(5)};
+  // Told once, when another writer holds the lock and the wait begins:
+  // "waiting up to 60 s for the writer started <UTC> by process N on host H".
+  std::function<void(const std::string& message)> on_wait;
 };
 
 // What a lock file says.

@@ -23,6 +23,13 @@ class [[nodiscard]] Status {
     kInvalidArgument,  // bad input from the user (a broken archive, a bad id)
     kAlreadyExists,    // refusing to overwrite
     kNotSupported,     // a newer format, an unknown algorithm
+    // Codes a caller acts on (the command line maps each to its own exit
+    // code, docs in README "Exit codes"):
+    kNoVault,          // there is no vault at the location given
+    kLocked,           // another writer holds the vault's lock
+    kWrongPassphrase,  // no key file opens with the passphrase given
+    kRefused,          // an input archive failed verification and was not added
+    kCancelled,        // the user interrupted; nothing of the step was committed
   };
 
   Status() = default;
@@ -40,6 +47,13 @@ class [[nodiscard]] Status {
   static Status NotSupported(std::string msg) {
     return Status(Code::kNotSupported, std::move(msg));
   }
+  static Status NoVault(std::string msg) { return Status(Code::kNoVault, std::move(msg)); }
+  static Status Locked(std::string msg) { return Status(Code::kLocked, std::move(msg)); }
+  static Status WrongPassphrase(std::string msg) {
+    return Status(Code::kWrongPassphrase, std::move(msg));
+  }
+  static Status Refused(std::string msg) { return Status(Code::kRefused, std::move(msg)); }
+  static Status Cancelled(std::string msg) { return Status(Code::kCancelled, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

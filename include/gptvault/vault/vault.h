@@ -51,8 +51,10 @@ struct AddProgress {
   uint64_t bytes_total = 0;    // of all its members, as its directory declares them
   uint64_t conversations = 0;  // read so far
 };
-// Called on the adding thread about every MiB read; must be quick.
-using AddProgressFn = std::function<void(const AddProgress&)>;
+// Called on the adding thread about every MiB read, and once more just
+// before the commit; must be quick. An error it returns (kCancelled: the
+// user interrupted) stops the add with that error, nothing committed.
+using AddProgressFn = std::function<Status(const AddProgress&)>;
 
 // What `list` shows of one conversation.
 struct ConversationSummary {
@@ -114,8 +116,8 @@ class Vault {
                                                           const OpenOptions& options = {});
 
   // Verifies and ingests one export archive and records one snapshot for it.
-  // A refused archive leaves no trace in the vault. `progress`, when given,
-  // hears how far the reading has come.
+  // A refused archive (kRefused) leaves no trace in the vault. `progress`,
+  // when given, hears how far the reading has come and may stop it.
   Result<AddResult> Add(const std::string& archive_path, const AddProgressFn& progress = {});
 
   // Snapshots, oldest first; fails naming a snapshot file that cannot be read.
