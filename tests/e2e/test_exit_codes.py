@@ -48,3 +48,26 @@ class ExitCodes(VaultTestCase):
         self.assertFailsWithOneLine(self.gv("add", empty), "zero conversations", code=3)
         self.assertEqual(tree_bytes(self.vault), before)
 
+
+
+class CommandLineLikeGit(VaultTestCase):
+    def test_a_mistyped_command_is_a_usage_error_that_suggests_the_right_one(self):
+        r = self.gv("lsit")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr, b"gptvault: unknown command 'lsit' (did you mean 'list'?)\n")
+        r = self.gv("--vault", self.vault, "lgo")
+        self.assertEqual(r.stderr, b"gptvault: unknown command 'lgo' (did you mean 'log'?)\n")
+
+    def test_help_and_version_are_commands_too(self):
+        self.assertIn(b"Subcommands:", self.gv_ok("help").stdout)
+        self.assertIn(b"Usage: gptvault restore", self.gv_ok("help", "restore").stdout)
+        self.assertRegex(self.gv_ok("version").stdout, rb"^gptvault \d+\.\d+\.\d+\n$")
+        self.assertEqual(self.gv("help", "nosuch").returncode, 2)
+
+    def test_a_usage_error_points_at_the_help_of_its_command(self):
+        r = self.gv("list", "--no-such-flag")
+        self.assertEqual(r.returncode, 2)
+        self.assertTrue(r.stderr.endswith(b"(see gptvault list --help)\n"), r.stderr)
+
+    def test_help_shows_no_parser_type_noise(self):
+        self.assertNotIn(b"FLOAT", self.gv_ok("--help").stdout)
