@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <ctime>
+#include <functional>
+#include <optional>
 
 #include "gptvault/storage/file_names.h"
 
@@ -47,32 +49,61 @@ Result<std::vector<KeyEntry>> KeyRing::List() {
   return out;
 }
 
-Result<UnlockedKey> KeyRing::Unlock(const crypto::SecretBytes& passphrase) {
-  GV_ASSIGN_OR_RETURN(auto names, KeyNames(backend_));
-  std::vector<std::string> damaged;
-  size_t tried = 0;
+namespace {
+
+// What trying a passphrase on every key file found.
+struct KeyWalk {
+  size_t refused = 0;                // key files the passphrase does not open
+  std::vector<std::string> damaged;  // "<name> (<why>)": unreadable or not a key file
+};
+
+// The one walk Unlock and Prove share: every key file but `except`, read and
+// tried with `passphrase`; `opened` hears each one it opens, with its master
+// key, and returns true to stop. A backend that fails stops the walk.
+Result<KeyWalk> TryEach(
+    Backend& backend, const crypto::SecretBytes& passphrase, const std::string& except,
+    const std::function<bool(const std::string& name, crypto::SecretBytes master)>& opened) {
+  GV_ASSIGN_OR_RETURN(auto names, KeyNames(backend));
+  KeyWalk walk;
   for (const std::string& name : names) {
-    auto bytes = backend_.Get(name);
+    if (!except.empty() && RandomIdOf(name) == except) continue;
+    auto bytes = backend.Get(name);
     if (!bytes.ok()) {
-      if (bytes.status().IsNotFound()) continue;
+      if (bytes.status().IsNotFound()) continue;  // removed meanwhile
       if (bytes.status().code() == Status::Code::kIOError) return bytes.status();
-      damaged.push_back(name + " (" + bytes.status().message() + ")");
+      walk.damaged.push_back(name + " (" + bytes.status().message() + ")");
       continue;
     }
     auto key = UnwrapMasterKey(*bytes, passphrase);
-    if (key.ok()) return UnlockedKey{std::move(key).value(), RandomIdOf(name)};
-    if (key.status().code() == Status::Code::kAuthFailed) {
-      ++tried;
+    if (key.ok()) {
+      if (opened(name, std::move(key).value())) return walk;
+    } else if (key.status().code() == Status::Code::kAuthFailed) {
+      ++walk.refused;
     } else {
-      damaged.push_back(name + " (" + key.status().message() + ")");
+      walk.damaged.push_back(name + " (" + key.status().message() + ")");
     }
   }
-  if (tried == 0 && damaged.empty()) {
+  return walk;
+}
+
+}  // namespace
+
+Result<UnlockedKey> KeyRing::Unlock(const crypto::SecretBytes& passphrase) {
+  std::optional<UnlockedKey> unlocked;
+  GV_ASSIGN_OR_RETURN(KeyWalk walk,
+                      TryEach(backend_, passphrase, "", [&](const std::string& name, auto master) {
+                        unlocked = UnlockedKey{std::move(master), RandomIdOf(name)};
+                        return true;
+                      }));
+  if (unlocked) return std::move(*unlocked);
+  if (walk.refused == 0 && walk.damaged.empty()) {
     return Status::Corruption("the vault has no key files (still syncing, or deleted?)");
   }
-  if (damaged.empty()) return Status::WrongPassphrase("wrong passphrase");
-  std::string msg = "wrong passphrase, or its key file is damaged: " + damaged[0];
-  if (damaged.size() > 1) msg += " and " + std::to_string(damaged.size() - 1) + " more";
+  if (walk.damaged.empty()) return Status::WrongPassphrase("wrong passphrase");
+  std::string msg = "wrong passphrase, or its key file is damaged: " + walk.damaged[0];
+  if (walk.damaged.size() > 1) {
+    msg += " and " + std::to_string(walk.damaged.size() - 1) + " more";
+  }
   return Status::WrongPassphrase(msg);
 }
 
@@ -90,20 +121,19 @@ Result<std::string> KeyRing::Add(const crypto::SecretBytes& master,
 
 Result<std::string> KeyRing::Prove(const crypto::SecretBytes& passphrase,
                                    const crypto::SecretBytes& master, const std::string& except) {
-  GV_ASSIGN_OR_RETURN(auto names, KeyNames(backend_));
-  std::string foreign;
-  for (const std::string& name : names) {
-    if (RandomIdOf(name) == except) continue;
-    auto bytes = backend_.Get(name);
-    if (!bytes.ok()) {
-      if (bytes.status().code() == Status::Code::kIOError) return bytes.status();
-      continue;  // gone or unreadable: proves nothing
-    }
-    auto key = UnwrapMasterKey(*bytes, passphrase);
-    if (!key.ok()) continue;
-    if (key->Equals(master)) return RandomIdOf(name);
-    foreign = name;
-  }
+  std::string proven, foreign;
+  // Unreadable or damaged files prove nothing, so the walk's list is unused.
+  GV_ASSIGN_OR_RETURN(KeyWalk walk, TryEach(backend_, passphrase, except,
+                                            [&](const std::string& name, const auto& opened) {
+                                              if (!opened.Equals(master)) {
+                                                foreign = name;
+                                                return false;
+                                              }
+                                              proven = RandomIdOf(name);
+                                              return true;
+                                            }));
+  (void)walk;
+  if (!proven.empty()) return proven;
   if (!foreign.empty()) {
     return Status::InvalidArgument("the other passphrase opens " + foreign +
                                    ", which holds a different master key: it is not a key of "

@@ -40,7 +40,7 @@ class KeyRing {
   // ignored. Reads the clear headers only: no passphrase needed.
   Result<std::vector<KeyEntry>> List();
 
-  // Tries each key file in turn. kAuthFailed "wrong passphrase" when none
+  // Tries each key file in turn. kWrongPassphrase "wrong passphrase" when none
   // takes it (naming any key file that is damaged, since a damaged file and
   // a wrong passphrase look alike); kCorruption when there are no key files.
   Result<UnlockedKey> Unlock(const crypto::SecretBytes& passphrase);
@@ -50,7 +50,7 @@ class KeyRing {
                           const crypto::KdfParams& kdf);
 
   // Which key file other than keys/<except> `passphrase` opens to exactly
-  // `master` (compared in constant time). kAuthFailed when it opens none;
+  // `master` (compared in constant time). kWrongPassphrase when it opens none;
   // kInvalidArgument when it opens only a key file wrapping another master
   // key (not this vault's: planted, or copied from another vault).
   Result<std::string> Prove(const crypto::SecretBytes& passphrase,

@@ -47,7 +47,7 @@ class Repository {
   static Status Init(Backend& backend, const crypto::SecretBytes& passphrase,
                      const crypto::KdfParams& kdf);
 
-  // Unlocks the vault with `passphrase` (kAuthFailed when no key file takes
+  // Unlocks the vault with `passphrase` (kWrongPassphrase when no key file takes
   // it; kNotFound when there is no vault) and loads the index.
   static Result<std::unique_ptr<Repository>> Open(std::unique_ptr<Backend> backend,
                                                   const crypto::SecretBytes& passphrase);
