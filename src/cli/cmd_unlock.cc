@@ -8,7 +8,7 @@
 
 #include "context.h"
 #include "gptvault/storage/config_file.h"
-#include "gptvault/storage/key_ring.h"
+#include "gptvault/storage/repository.h"
 #include "session.h"
 
 namespace gptvault::cli {
@@ -62,9 +62,9 @@ Command UnlockCommand() {
               if (!config.ok()) return ctx.Fail(config.status());
               auto master = [&]() -> Result<crypto::SecretBytes> {
                 GV_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, ctx.Passphrase(false));
-                GV_ASSIGN_OR_RETURN(storage::UnlockedKey unlocked,
-                                    storage::KeyRing(**backend).Unlock(passphrase));
-                GV_RETURN_IF_ERROR(storage::VerifyConfig(*config_bytes, unlocked.master));
+                GV_ASSIGN_OR_RETURN(
+                    storage::UnlockedKey unlocked,
+                    storage::Repository::Unlock(**backend, *config_bytes, passphrase));
                 return std::move(unlocked.master);
               }();
               if (!master.ok()) return ctx.Fail(master.status());

@@ -36,12 +36,19 @@ Status Repository::Init(Backend& backend, const crypto::SecretBytes& passphrase,
   return backend.Put(kConfigFileName, EncodeConfig(config, master));
 }
 
+Result<UnlockedKey> Repository::Unlock(Backend& backend, ByteView config_bytes,
+                                       const crypto::SecretBytes& passphrase) {
+  // A config of a newer format is refused before the slow unlock.
+  GV_RETURN_IF_ERROR(DecodeConfig(config_bytes).status());
+  GV_ASSIGN_OR_RETURN(UnlockedKey unlocked, KeyRing(backend).Unlock(passphrase));
+  GV_RETURN_IF_ERROR(VerifyConfig(config_bytes, unlocked.master));
+  return unlocked;
+}
+
 Result<std::unique_ptr<Repository>> Repository::Open(std::unique_ptr<Backend> backend,
                                                      const crypto::SecretBytes& passphrase) {
   GV_ASSIGN_OR_RETURN(Bytes config_bytes, ReadConfigFile(*backend));
-  // A config of a newer format is refused before the slow unlock.
-  GV_RETURN_IF_ERROR(DecodeConfig(config_bytes).status());
-  GV_ASSIGN_OR_RETURN(UnlockedKey unlocked, KeyRing(*backend).Unlock(passphrase));
+  GV_ASSIGN_OR_RETURN(UnlockedKey unlocked, Unlock(*backend, config_bytes, passphrase));
   return OpenUnlocked(std::move(backend), config_bytes, unlocked.master);
 }
 

@@ -22,6 +22,7 @@
 #include "gptvault/storage/config_file.h"
 #include "gptvault/storage/index.h"
 #include "gptvault/storage/integrity.h"
+#include "gptvault/storage/key_ring.h"
 #include "gptvault/storage/lock.h"
 #include "gptvault/storage/object_codec.h"
 #include "gptvault/storage/pack.h"
@@ -47,8 +48,14 @@ class Repository {
   static Status Init(Backend& backend, const crypto::SecretBytes& passphrase,
                      const crypto::KdfParams& kdf);
 
+  // The one unlock routine, for Open and for `gptvault unlock`: refuses a
+  // config of a newer format before the slow key derivation, unwraps the
+  // master key with `passphrase` (kWrongPassphrase when no key file takes
+  // it) and verifies the config's MAC with it.
+  static Result<UnlockedKey> Unlock(Backend& backend, ByteView config_bytes,
+                                    const crypto::SecretBytes& passphrase);
   // Unlocks the vault with `passphrase` (kWrongPassphrase when no key file takes
-  // it; kNotFound when there is no vault) and loads the index.
+  // it; kNoVault when there is no vault) and loads the index.
   static Result<std::unique_ptr<Repository>> Open(std::unique_ptr<Backend> backend,
                                                   const crypto::SecretBytes& passphrase);
   // Opens the vault with its master key, as an unlocked session holds it
