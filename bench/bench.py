@@ -12,6 +12,8 @@ For every size, each run starts from empty repositories and measures, per tool:
                                              conversations.json | a json.load filter picking ID
   dump     (restic/borg only) the dump/extract alone, into /dev/null: the floor of any filter
   check    gptvault check --read-data        restic check --read-data / borg check --verify-data
+  history, restore --snapshot 1, stats       (gptvault only) the same conversation's history,
+                                             its version as of the first snapshot, the vault's stats
 Each step: wall, user+sys CPU and peak RSS from `/usr/bin/time -f '%e %U %S %M'`, and the
 growth of the repository folder (sum of its file sizes before/after). Medians of --runs runs go
 to a Markdown table; the raw runs to JSON, both under bench/results/. A separate series adds
@@ -96,6 +98,9 @@ STEPS = [
     ("restore", "restore one conversation"),
     ("dump", "  dump/extract only, no filter (floor)"),
     ("check", "check, reading all data"),
+    ("history", "history of one conversation (gptvault only)"),
+    ("restore_as_of", "restore it as of snapshot 1 (gptvault only)"),
+    ("stats", "stats (gptvault only)"),
 ]
 STATS_RE = re.compile(rb"stats: ingest_peak_rss_kb=(\d+)")
 
@@ -457,6 +462,15 @@ class Bench:
                 raise BenchError(f"gptvault restore {conv_id} did not give the exported bytes (see {out})")
             res["check"] = meter.measure(f"{tool}-check", gv + ["check", "--read-data"], env=env, cwd=WORK,
                                          repo=vault)
+            # The past costs what the present does: one more catalog, or every manifest.
+            res["history"] = meter.measure(f"{tool}-history", gv + ["history", conv_id, "--json"], env=env,
+                                           cwd=WORK, repo=vault)
+            res["restore_as_of"] = meter.measure(
+                f"{tool}-restore-as-of", gv + ["restore", conv_id, "--snapshot", self.as_of_snapshot, "-o",
+                                               str(WORK / f"{tool}-restored-as-of.json")],
+                env=env, cwd=WORK, repo=vault)
+            res["stats"] = meter.measure(f"{tool}-stats", gv + ["stats", "--json"], env=env, cwd=WORK,
+                                         repo=vault)
         finally:
             if unlocked:
                 subprocess.run(gv + ["lock"], env=env, cwd=WORK, capture_output=True, stdin=subprocess.DEVNULL)
@@ -763,6 +777,8 @@ def bench_size(size: str, args, bench: Bench, machine: dict, command: str) -> Pa
     conv_id = ids[k]
     truth_bytes = (exp / "truth" / f"{conv_id}.json").read_bytes()
     conv = {"id": conv_id, "index": k, "of": len(ids), "bytes": len(truth_bytes)}
+    # As of snapshot 1 when month 1 had it (it may be new in month 2).
+    bench.as_of_snapshot = "1" if conv_id in truth["exports"][0]["conversation_ids"] else "latest"
 
     started = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     runs = []

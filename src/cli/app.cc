@@ -123,9 +123,9 @@ int Run(int argc, char** argv) {
   std::function<int(Context&)> to_run;
   std::vector<std::string> names;
   for (const Command& command :
-       {InitCommand(), AddCommand(), ListCommand(), LogCommand(), RestoreCommand(), CheckCommand(),
-        VerifyCommand(), KeyCommand(), PasswdCommand(), RepairCommand(), UnlockCommand(),
-        LockCommand()}) {
+       {InitCommand(), AddCommand(), ListCommand(), LogCommand(), HistoryCommand(), StatsCommand(),
+        RestoreCommand(), CheckCommand(), VerifyCommand(), KeyCommand(), PasswdCommand(),
+        RepairCommand(), UnlockCommand(), LockCommand()}) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
     auto run = command.setup(*sub);
     sub->callback([&to_run, run] { to_run = run; });

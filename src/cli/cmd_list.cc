@@ -15,9 +15,11 @@ namespace {
 struct ListOptions {
   bool json = false;
   std::string search;
+  std::string snapshot;
 };
 
-void PrintTable(Context& ctx, const std::vector<vault::ConversationSummary>& list) {
+void PrintTable(Context& ctx, const std::vector<vault::ConversationSummary>& list,
+                const std::optional<vault::Snapshot>& as_of) {
   char line[128];
   std::snprintf(line, sizeof line, "%-36s  %-16s  %5s  %4s  %s\n", "ID", "UPDATED (UTC)", "MSGS",
                 "VERS", "TITLE");
@@ -37,6 +39,7 @@ void PrintTable(Context& ctx, const std::vector<vault::ConversationSummary>& lis
   }
   ctx.out() << list.size() << " conversations";
   if (gone) ctx.out() << ", " << gone << " of them no longer in the latest export";
+  if (as_of) ctx.out() << ", as of snapshot " << as_of->seq << " (" << as_of->time << ")";
   ctx.out() << "\n";
 }
 
@@ -49,10 +52,26 @@ Command ListCommand() {
             app.add_option("--search", opt->search,
                            "only conversations whose title, id or messages contain TEXT "
                            "(ASCII letters in any case)");
+            app.add_option("--snapshot", opt->snapshot,
+                           "the vault as it was right after snapshot S was added (a number from "
+                           "`gptvault log`, an id prefix of 8+ characters, or latest); "
+                           "\"latest export\" then means the newest export up to S")
+                ->type_name("S");
+            app.footer(
+                "Example:\n  gptvault list --search \"tax return\"\n"
+                "  gptvault list --snapshot 2 --json");
             return [opt](Context& ctx) -> int {
               auto vault = ctx.OpenVault();
               if (!vault.ok()) return ctx.Fail(vault.status());
-              auto list = opt->search.empty() ? (*vault)->List() : (*vault)->Search(opt->search);
+              std::optional<vault::Snapshot> as_of;
+              if (!opt->snapshot.empty()) {
+                auto snap = (*vault)->ResolveSnapshot(opt->snapshot);
+                if (!snap.ok()) return ctx.Fail(snap.status());
+                as_of = std::move(*snap);
+              }
+              const vault::Snapshot* at = as_of ? &*as_of : nullptr;
+              auto list =
+                  opt->search.empty() ? (*vault)->List(at) : (*vault)->Search(opt->search, at);
               if (!list.ok()) return ctx.Fail(list.status());
               std::vector<vault::ConversationSummary> shown = std::move(*list);
               std::stable_sort(shown.begin(), shown.end(), [](const auto& a, const auto& b) {
@@ -61,7 +80,7 @@ Command ListCommand() {
               if (opt->json) {
                 ctx.out() << vault::ConversationsJson(shown) << "\n";
               } else {
-                PrintTable(ctx, shown);
+                PrintTable(ctx, shown, as_of);
               }
               return kExitOk;
             };

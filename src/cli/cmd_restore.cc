@@ -1,11 +1,14 @@
-// gptvault restore ID: the newest version of one conversation; with --all,
-// of every conversation, one file each.
+// gptvault restore ID: the current version of one conversation, or the one
+// a snapshot, a version number or a date names; with --all, of every
+// conversation, one file each.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -24,7 +27,94 @@ struct RestoreOptions {
   std::string format = "json";
   std::string output;
   std::string assets;
+  // At most one of these (CLI11 enforces it): which version.
+  std::string snapshot;
+  size_t version = 0;
+  bool by_version = false;
+  std::optional<double> at;
 };
+
+// Reads `n` digits at `s[*pos]`; false when they are not there.
+bool Digits(const std::string& s, size_t* pos, size_t n, int* value) {
+  if (*pos + n > s.size()) return false;
+  *value = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const char c = s[*pos + i];
+    if (c < '0' || c > '9') return false;
+    *value = *value * 10 + (c - '0');
+  }
+  *pos += n;
+  return true;
+}
+
+// --at: "YYYY-MM-DD", or ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.fff]]" (a space
+// for the T as history prints it) with "Z", "+HH:MM", "-HH:MM" or nothing
+// for UTC. A time given to the day, minute or second covers all of it:
+// the result is the last instant in it, so "2026-03-01" takes in that
+// whole day and "12:00" as history shows it takes in 12:00:59.
+std::optional<double> ParseInstant(const std::string& s) {
+  size_t pos = 0;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!Digits(s, &pos, 4, &year) || pos >= s.size() || s[pos++] != '-' ||
+      !Digits(s, &pos, 2, &month) || pos >= s.size() || s[pos++] != '-' ||
+      !Digits(s, &pos, 2, &day)) {
+    return std::nullopt;
+  }
+  double span = 86400;  // what the precision given leaves open
+  double fraction = 0;
+  if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ')) {
+    ++pos;
+    if (!Digits(s, &pos, 2, &hour) || pos >= s.size() || s[pos++] != ':' ||
+        !Digits(s, &pos, 2, &minute)) {
+      return std::nullopt;
+    }
+    span = 60;
+    if (pos < s.size() && s[pos] == ':') {
+      ++pos;
+      if (!Digits(s, &pos, 2, &second)) return std::nullopt;
+      span = 1;
+      if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+        ++pos;
+        double scale = 0.1;
+        const size_t start = pos;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+          fraction += (s[pos++] - '0') * scale;
+          scale /= 10;
+        }
+        if (pos == start) return std::nullopt;
+        span = 0;
+      }
+    }
+  }
+  int offset = 0;  // seconds east of UTC
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z') && span < 86400) {
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-') && span < 86400) {
+    const int sign = s[pos++] == '+' ? 1 : -1;
+    int oh = 0, om = 0;
+    if (!Digits(s, &pos, 2, &oh) || pos >= s.size() || s[pos++] != ':' ||
+        !Digits(s, &pos, 2, &om) || oh > 23 || om > 59) {
+      return std::nullopt;
+    }
+    offset = sign * (oh * 3600 + om * 60);
+  }
+  if (pos != s.size() || year < 1970 || month < 1 || month > 12 || day < 1 || hour > 23 ||
+      minute > 59 || second > 59) {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  const std::time_t t = ::timegm(&tm);
+  if (tm.tm_mday != day || tm.tm_mon != month - 1) return std::nullopt;  // 2026-02-30
+  const double start = static_cast<double>(t) - offset + fraction;
+  if (span == 0) return start;
+  return std::nextafter(start + span, -INFINITY);
+}
 
 // The conversation's bytes in the format asked for: its own JSON as stored,
 // or rendered for reading, linking the attachments `written` (asset id ->
@@ -57,29 +147,63 @@ std::string ConversationFileName(const vault::RestoredConversation& c, const std
   return "conversation-" + ToHex(c.version.hash).substr(0, 16) + ext;
 }
 
-int RestoreAll(Context& ctx, vault::Vault& vault, const std::string& dir,
-               const std::string& format) {
+// Every conversation that can be read is written; each one that cannot is
+// named on stderr, and then the exit is 1. A failure to write stops it.
+int RestoreAll(Context& ctx, vault::Vault& vault, const RestoreOptions& opt) {
+  const std::string& dir = opt.output;
   if (dir.empty() || dir == "-") {
     return ctx.Fail(Status::InvalidArgument("restore --all needs -o DIR"));
   }
-  if (Status made = MakeDirectories(dir, 0700); !made.ok()) return ctx.Fail(made);
-  size_t count = 0;
-  Status s = vault.RestoreAll([&](const vault::RestoredConversation& c) {
-    ++count;
-    GV_ASSIGN_OR_RETURN(std::string text, Formatted(c, format, {}));
-    return WriteFileAtomically(dir + "/" + ConversationFileName(c, format), AsBytes(text), 0600);
-  });
+  std::optional<vault::Snapshot> as_of;
+  if (!opt.snapshot.empty()) {
+    auto snap = vault.ResolveSnapshot(opt.snapshot);
+    if (!snap.ok()) return ctx.Fail(snap.status());
+    as_of = std::move(*snap);
+  }
+  // The folder is made once there is something to put in it, so a vault
+  // whose catalog cannot be read leaves nothing behind.
+  bool made = false;
+  auto make = [&]() -> Status {
+    if (made) return Status::Ok();
+    made = true;
+    return MakeDirectories(dir, 0700);
+  };
+  size_t count = 0, failed = 0;
+  auto unreadable = [&](const std::string& id, const Status& why) {
+    ctx.err() << "gptvault: " << why.message() << "\n";
+    ++failed;
+    return Status::Ok();
+  };
+  Status s = vault.RestoreAll(
+      [&](const vault::RestoredConversation& c) -> Status {
+        auto text = Formatted(c, opt.format, {});
+        if (!text.ok()) return unreadable(c.id, text.status());
+        GV_RETURN_IF_ERROR(make());
+        GV_RETURN_IF_ERROR(WriteFileAtomically(dir + "/" + ConversationFileName(c, opt.format),
+                                               AsBytes(*text), 0600));
+        ++count;
+        return Status::Ok();
+      },
+      as_of ? &*as_of : nullptr, unreadable);
+  if (s.ok()) s = make();
   if (!s.ok()) return ctx.Fail(s);
-  ctx.err() << "restored " << count << " conversations to " << dir << "\n";
+  const std::string when = as_of ? " as of snapshot " + std::to_string(as_of->seq) : "";
+  if (failed > 0) {
+    ctx.err() << "gptvault: restored " << count << " of " << count + failed << " conversations to "
+              << dir << when << "; " << failed << (failed == 1 ? " was" : " were")
+              << " not readable (gptvault check --read-data names the damage)\n";
+    return kExitFailure;
+  }
+  ctx.err() << "restored " << count << " conversations to " << dir << when << "\n";
   return kExitOk;
 }
 
-// Writes the files conversation `id` points at into `dir`, under their
+// Writes the files a version of a conversation points at into `dir`, under their
 // original names made safe and unique, never outside `dir`, and records
 // each as asset id -> file name in `written`.
-int RestoreAssets(Context& ctx, vault::Vault& vault, const std::string& id, const std::string& dir,
-                  std::map<std::string, std::string>* written) {
-  auto assets = vault.AssetsOf(id);
+int RestoreAssets(Context& ctx, vault::Vault& vault, const vault::ConversationVersion& version,
+                  const std::string& dir, std::map<std::string, std::string>* written) {
+  auto assets = vault.AssetsOf(version);
   if (!assets.ok()) return ctx.Fail(assets.status());
   if (Status made = MakeDirectories(dir, 0700); !made.ok()) return ctx.Fail(made);
   int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -141,12 +265,21 @@ std::string LinkFrom(const std::string& output, const std::string& target) {
 int RestoreOne(Context& ctx, vault::Vault& vault, const RestoreOptions& opt) {
   auto id = vault.ResolveId(opt.id);
   if (!id.ok()) return ctx.Fail(id.status());
-  auto conv = vault.Restore(*id);
+  auto conv = [&]() -> Result<vault::RestoredConversation> {
+    if (!opt.snapshot.empty()) {
+      GV_ASSIGN_OR_RETURN(vault::Snapshot snap, vault.ResolveSnapshot(opt.snapshot));
+      return vault.RestoreAt(*id, snap);
+    }
+    if (opt.by_version) return vault.RestoreVersion(*id, opt.version);
+    if (opt.at) return vault.RestoreAsOf(*id, *opt.at);
+    return vault.Restore(*id);
+  }();
   if (!conv.ok()) return ctx.Fail(conv.status());
   std::map<std::string, std::string> links;
   if (!opt.assets.empty()) {
     std::map<std::string, std::string> written;
-    if (int rc = RestoreAssets(ctx, vault, *id, opt.assets, &written); rc != kExitOk) return rc;
+    if (int rc = RestoreAssets(ctx, vault, conv->version, opt.assets, &written); rc != kExitOk)
+      return rc;
     for (const auto& [asset, name] : written) {
       links[asset] = LinkFrom(opt.output, (std::filesystem::path(opt.assets) / name).string());
     }
@@ -166,33 +299,75 @@ int RestoreOne(Context& ctx, vault::Vault& vault, const RestoreOptions& opt) {
 }  // namespace
 
 Command RestoreCommand() {
-  return {"restore", "restore the newest version of a conversation", [](CLI::App& app) {
-            auto opt = std::make_shared<RestoreOptions>();
-            auto* id = app.add_option("id", opt->id,
-                                      "conversation id, or a unique prefix of 6+ characters");
-            auto* all = app.add_flag("--all", opt->all,
-                                     "restore every conversation ever added into -o DIR");
-            id->excludes(all);
-            app.add_option("--format", opt->format,
-                           "json: the conversation object exactly as in the export (default); "
-                           "md or html: the current branch, for reading")
-                ->check(CLI::IsMember({"json", "md", "html"}));
-            app.add_option("-o,--output", opt->output,
-                           "write to FILE (with --all: into folder DIR) instead of stdout");
-            app.add_option("--assets", opt->assets,
-                           "also write the conversation's attachments into folder DIR")
-                ->excludes(all);
-            return [opt](Context& ctx) -> int {
-              if (!opt->all && opt->id.empty()) {
-                ctx.err() << "gptvault: restore needs a conversation id (or --all)\n";
-                return kExitUsage;
-              }
-              auto vault = ctx.OpenVault();
-              if (!vault.ok()) return ctx.Fail(vault.status());
-              if (opt->all) return RestoreAll(ctx, **vault, opt->output, opt->format);
-              return RestoreOne(ctx, **vault, *opt);
-            };
-          }};
+  return {
+      "restore", "restore a conversation: its current version, or an earlier one",
+      [](CLI::App& app) {
+        auto opt = std::make_shared<RestoreOptions>();
+        auto* id =
+            app.add_option("id", opt->id, "conversation id, or a unique prefix of 6+ characters");
+        auto* all =
+            app.add_flag("--all", opt->all, "restore every conversation ever added into -o DIR");
+        id->excludes(all);
+        app.add_option("--format", opt->format,
+                       "json: the conversation object exactly as in the export (default); "
+                       "md or html: the current branch, for reading")
+            ->check(CLI::IsMember({"json", "md", "html"}));
+        app.add_option("-o,--output", opt->output,
+                       "write to FILE (with --all: into folder DIR) instead of stdout");
+        app.add_option("--assets", opt->assets,
+                       "also write the conversation's attachments into folder DIR")
+            ->excludes(all);
+        auto* snapshot = app.add_option(
+            "--snapshot", opt->snapshot,
+            "the version current in snapshot S, as the vault was right after adding it: a "
+            "number from `gptvault log`, an id prefix of 8+ characters, or latest (with "
+            "--all: every conversation as of S)");
+        snapshot->type_name("S");
+        auto* version = app.add_option_function<size_t>(
+                               "--version",
+                               [opt](const size_t& k) {
+                                 opt->version = k;
+                                 opt->by_version = true;
+                               },
+                               "version K in `gptvault history` (1 is the oldest)")
+                            ->type_name("K");
+        auto* at =
+            app.add_option_function<std::string>(
+                   "--at", [opt](const std::string& text) { opt->at = ParseInstant(text); },
+                   "the version current at DATE: the newest updated at or before it "
+                   "(YYYY-MM-DD takes in that whole day; or YYYY-MM-DDTHH:MM[:SS]Z, UTC "
+                   "unless an offset is given)")
+                ->type_name("DATE")
+                ->check(CLI::Validator(
+                    [](std::string& text) -> std::string {
+                      return ParseInstant(text)
+                                 ? ""
+                                 : "not a date: " + text + " (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)";
+                    },
+                    ""));
+        snapshot->excludes(version)->excludes(at);
+        version->excludes(snapshot)->excludes(at)->excludes(all);
+        at->excludes(snapshot)->excludes(version)->excludes(all);
+        app.footer(
+            "Without --snapshot, --version or --at: the current version, the newest by "
+            "update_time whatever order the exports were added in. --at goes by the "
+            "conversations' own dates, not by when an export was added, so a pile of old "
+            "exports added today still shows each month as it was.\n\nExamples:\n"
+            "  gptvault restore 684e65c7 --format md -o chat.md --assets ./files\n"
+            "  gptvault restore 684e65c7 --version 1\n"
+            "  gptvault restore 684e65c7 --at 2026-03-01 --format html -o march.html\n"
+            "  gptvault restore --all --snapshot 2 -o ./as-of-2");
+        return [opt](Context& ctx) -> int {
+          if (!opt->all && opt->id.empty()) {
+            ctx.err() << "gptvault: restore needs a conversation id (or --all)\n";
+            return kExitUsage;
+          }
+          auto vault = ctx.OpenVault();
+          if (!vault.ok()) return ctx.Fail(vault.status());
+          if (opt->all) return RestoreAll(ctx, **vault, *opt);
+          return RestoreOne(ctx, **vault, *opt);
+        };
+      }};
 }
 
 }  // namespace gptvault::cli

@@ -117,6 +117,8 @@ Command InitCommand();
 Command AddCommand();
 Command ListCommand();
 Command LogCommand();
+Command HistoryCommand();
+Command StatsCommand();
 Command RestoreCommand();
 Command CheckCommand();
 Command VerifyCommand();

@@ -1,12 +1,30 @@
 #include "gptvault/vault/json_report.h"
 
+#include <cmath>
 #include <ctime>
 
+#include "gptvault/storage/file_names.h"
 #include "json_codec.h"
 
 namespace gptvault::vault {
 
 using namespace detail;
+
+namespace {
+
+// RFC 3339 UTC to the second ("2026-03-01T12:00:00Z"), null for none or a
+// time no calendar shows.
+json Rfc3339(std::optional<double> epoch) {
+  if (!epoch || !std::isfinite(*epoch) || *epoch < 0 || *epoch > 32503680000.0) return nullptr;
+  std::time_t t = static_cast<std::time_t>(*epoch);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return when;
+}
+
+}  // namespace
 
 std::string ConversationsJson(const std::vector<ConversationSummary>& list) {
   json out = json::array();
@@ -24,15 +42,19 @@ std::string ConversationsJson(const std::vector<ConversationSummary>& list) {
   return out.dump(2, ' ', false, json::error_handler_t::replace);
 }
 
-std::string SnapshotsJson(const std::vector<Snapshot>& list) {
+std::string SnapshotsJson(const std::vector<Snapshot>& list, const Catalog* latest) {
   json out = json::array();
   for (const Snapshot& s : list) {
     const AddCounts& c = s.counts;
+    const std::optional<double> export_time = latest ? ExportTimeOf(s, *latest) : s.export_time;
     out.push_back({{"seq", s.seq},
+                   {"id", storage::SnapshotShortId(s.name, 64)},
+                   {"short_id", storage::SnapshotShortId(s.name)},
                    {"time", s.time},
                    {"source", s.source},
                    {"source_size", s.source_size},
                    {"export_time", OptDouble(s.export_time)},
+                   {"export_date", Rfc3339(export_time)},
                    {"conversations", c.conversations},
                    {"new", c.new_conversations},
                    {"updated", c.updated},
@@ -43,6 +65,66 @@ std::string SnapshotsJson(const std::vector<Snapshot>& list) {
                    {"bytes_stored", c.bytes_stored}});
   }
   return out.dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+std::string HistoryJson(const ConversationHistory& h) {
+  json versions = json::array();
+  std::optional<size_t> current;
+  for (const VersionEntry& e : h.versions) {
+    const ConversationVersion& v = e.version;
+    if (e.current) current = e.number;
+    versions.push_back(
+        {{"version", e.number},
+         {"current", e.current},
+         {"snapshots", e.snapshots},
+         {"first_snapshot", v.first_seq},
+         {"last_snapshot", e.snapshots.empty() ? json(nullptr) : json(e.snapshots.back())},
+         {"update_time", OptDouble(v.update_time)},
+         {"updated", Rfc3339(v.update_time)},
+         {"title", OptString(v.title)},
+         {"title_changed", e.title_changed},
+         {"messages", v.messages},
+         {"all_messages", v.all_messages},
+         {"branches", v.branches},
+         {"size", v.content.size}});
+  }
+  return json{{"id", h.id},
+              {"create_time", OptDouble(h.create_time)},
+              {"versions", std::move(versions)},
+              {"current_version", current ? json(*current) : json(nullptr)},
+              {"newest_export_snapshot", h.newest_export_seq},
+              {"in_newest_export", h.in_newest_export}}
+      .dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+std::string StatsJson(const VaultStats& st) {
+  json growth = json::array();
+  uint64_t total = 0;
+  for (const Snapshot& s : st.snapshots) {
+    total += s.counts.bytes_stored;
+    growth.push_back({{"seq", s.seq},
+                      {"id", storage::SnapshotShortId(s.name, 64)},
+                      {"time", s.time},
+                      {"source", s.source},
+                      {"source_size", s.source_size},
+                      {"bytes_read", s.counts.bytes_read},
+                      {"bytes_stored", s.counts.bytes_stored},
+                      {"total_stored", total}});
+  }
+  auto ratio = [](uint64_t a, uint64_t b) { return b == 0 ? json(nullptr) : json(double(a) / b); };
+  return json{{"conversations", st.conversations},
+              {"in_newest_export", st.in_newest_export},
+              {"versions", st.versions},
+              {"snapshots", st.snapshots.size()},
+              {"assets", st.assets},
+              {"asset_bytes", st.asset_bytes},
+              {"archive_bytes", st.archive_bytes},
+              {"bytes_read", st.bytes_read},
+              {"bytes_stored", st.bytes_stored},
+              {"dedupe_ratio", ratio(st.bytes_read, st.bytes_stored)},
+              {"archive_ratio", ratio(st.archive_bytes, st.bytes_stored)},
+              {"growth", std::move(growth)}}
+      .dump(2, ' ', false, json::error_handler_t::replace);
 }
 
 std::string CheckJson(const CheckReport& r) {

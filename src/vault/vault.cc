@@ -176,27 +176,48 @@ Result<Snapshot> Vault::ResolveSnapshot(const std::string& selector) {
   return Status::InvalidArgument(msg);
 }
 
-Result<std::vector<ConversationSummary>> Vault::List() {
+Result<const Vault::HashSet*> Vault::ConversationsIn(const Snapshot& s) {
+  if (auto hit = exports_.find(s.name); hit != exports_.end()) return hit->second.get();
+  auto json = LoadChunked(*repo_, ObjectType::kTree, s.manifest);
+  if (!json.ok()) {
+    return json.status().WithContext("the manifest of snapshot " + std::to_string(s.seq) +
+                                     " cannot be read");
+  }
+  auto manifest = DecodeManifest(AsChars(*json));
+  if (!manifest.ok()) {
+    return manifest.status().WithContext("the manifest of snapshot " + std::to_string(s.seq));
+  }
+  auto set = std::make_unique<HashSet>();
+  for (const ManifestMember& m : manifest->members) {
+    set->insert(m.conversation_hashes.begin(), m.conversation_hashes.end());
+  }
+  auto& slot = exports_[s.name];
+  slot = std::move(set);
+  return slot.get();
+}
+
+Result<std::vector<ConversationSummary>> Vault::List(const Snapshot* as_of) {
   GV_ASSIGN_OR_RETURN(std::vector<Snapshot> history, History());
   std::vector<ConversationSummary> out;
   if (history.empty()) return out;
-  GV_ASSIGN_OR_RETURN(const Catalog* loaded, CatalogAt(history.back()));
+  // As of a snapshot: the vault as it was right after that add, so the
+  // snapshots after it (and a racing writer's of the same number) are not
+  // there.
+  if (as_of) {
+    std::erase_if(history, [as_of](const Snapshot& s) {
+      return s.seq > as_of->seq || (s.seq == as_of->seq && s.name != as_of->name);
+    });
+  }
+  GV_ASSIGN_OR_RETURN(const Catalog* loaded, CatalogAt(as_of ? *as_of : history.back()));
   const Catalog& catalog = *loaded;
   // In the latest export means: its current version is one of the
   // conversations that the newest export's manifest lists (NewestExport:
   // by export date, not by the order of the adds).
-  const Snapshot* newest = NewestExport(history, catalog);
-  GV_ASSIGN_OR_RETURN(Bytes manifest_json,
-                      LoadChunked(*repo_, ObjectType::kTree, newest->manifest));
-  GV_ASSIGN_OR_RETURN(Manifest manifest, DecodeManifest(AsChars(manifest_json)));
-  std::unordered_set<storage::ObjectId, storage::ObjectIdHash> in_latest;
-  for (const ManifestMember& m : manifest.members) {
-    in_latest.insert(m.conversation_hashes.begin(), m.conversation_hashes.end());
-  }
+  GV_ASSIGN_OR_RETURN(const HashSet* in_latest, ConversationsIn(*NewestExport(history, catalog)));
   for (const auto& [id, rec] : catalog.conversations) {
     const ConversationVersion& v = rec.latest();
     out.push_back({id, v.title, rec.create_time, v.update_time, v.messages, rec.versions.size(),
-                   in_latest.count(v.hash) != 0, v.content.size, std::nullopt});
+                   in_latest->count(v.hash) != 0, v.content.size, std::nullopt});
   }
   return out;
 }
@@ -276,12 +297,20 @@ Result<RestoredConversation> Vault::RestoreAt(const std::string& id, const Snaps
 }
 
 Result<Vault::Assets> Vault::AssetsOf(const std::string& id) {
+  GV_ASSIGN_OR_RETURN(const Catalog* catalog, LoadLatestCatalog());
+  auto it = catalog->conversations.find(id);
+  if (it == catalog->conversations.end()) return Status::NotFound("no conversation with id " + id);
+  return AssetsOf(it->second.latest());
+}
+
+Result<Vault::Assets> Vault::AssetsOf(const ConversationVersion& version) {
+  // The newest catalog: an attachment is kept once any export had it, and
+  // its bytes are the same whichever did, so it holds every file an older
+  // snapshot's catalog does and those later exports filled in.
   GV_ASSIGN_OR_RETURN(const Catalog* loaded, LoadLatestCatalog());
   const Catalog& catalog = *loaded;
-  auto it = catalog.conversations.find(id);
-  if (it == catalog.conversations.end()) return Status::NotFound("no conversation with id " + id);
   Assets out;
-  for (const ConversationVersion::AssetRef& ref : it->second.latest().assets) {
+  for (const ConversationVersion::AssetRef& ref : version.assets) {
     auto found = catalog.assets.find(ref.id);
     if (found == catalog.assets.end()) {
       out.missing.push_back(ref.id);
@@ -300,23 +329,40 @@ Status Vault::ReadAsset(const AssetRecord& asset, const std::function<Status(Byt
   return LoadChunked(*repo_, ObjectType::kData, asset.content, sink);
 }
 
-Status Vault::RestoreAll(const std::function<Status(const RestoredConversation&)>& sink) {
-  GV_ASSIGN_OR_RETURN(const Catalog* loaded, LoadLatestCatalog());
-  const Catalog& catalog = *loaded;
-  for (const auto& [id, record] : catalog.conversations) {
-    GV_ASSIGN_OR_RETURN(RestoredConversation conv, LoadVersion(record, record.current));
-    GV_RETURN_IF_ERROR(sink(conv));
+Status Vault::RestoreAll(const std::function<Status(const RestoredConversation&)>& sink,
+                         const Snapshot* as_of, const UnreadableFn& unreadable) {
+  const Catalog* catalog = nullptr;
+  if (as_of) {
+    GV_ASSIGN_OR_RETURN(catalog, CatalogAt(*as_of));
+  } else {
+    GV_ASSIGN_OR_RETURN(catalog, LoadLatestCatalog());
+  }
+  for (const auto& [id, record] : catalog->conversations) {
+    auto conv = LoadVersion(record, record.current);
+    if (!conv.ok()) {
+      if (!unreadable) return conv.status();
+      GV_RETURN_IF_ERROR(unreadable(id, conv.status()));
+      continue;
+    }
+    GV_RETURN_IF_ERROR(sink(*conv));
   }
   return Status::Ok();
 }
 
-Result<std::vector<ConversationSummary>> Vault::Search(const std::string& text) {
-  GV_ASSIGN_OR_RETURN(std::vector<ConversationSummary> all, List());
+Result<std::vector<ConversationSummary>> Vault::Search(const std::string& text,
+                                                       const Snapshot* as_of) {
+  GV_ASSIGN_OR_RETURN(std::vector<ConversationSummary> all, List(as_of));
   std::unordered_map<std::string, std::string> in_messages;
-  GV_RETURN_IF_ERROR(RestoreAll([&](const RestoredConversation& c) {
-    if (auto hit = ingest::FindInConversation(AsChars(c.bytes), text)) in_messages[c.id] = *hit;
-    return Status::Ok();
-  }));
+  // A conversation that cannot be read fails the search: leaving it out
+  // would report "not found" where the answer is unknown.
+  GV_RETURN_IF_ERROR(RestoreAll(
+      [&](const RestoredConversation& c) {
+        if (auto hit = ingest::FindInConversation(AsChars(c.bytes), text)) {
+          in_messages[c.id] = *hit;
+        }
+        return Status::Ok();
+      },
+      as_of));
   auto holds = [&](std::string_view s) {
     return text.empty() || FindIgnoringAsciiCase(s, text) != std::string_view::npos;
   };

@@ -13,7 +13,11 @@
 namespace gptvault::vault {
 
 std::string ConversationsJson(const std::vector<ConversationSummary>& list);
-std::string SnapshotsJson(const std::vector<Snapshot>& list);
+// `latest`, when given, dates the snapshots written before export dates
+// were recorded ("export_date"; ExportTimeOf).
+std::string SnapshotsJson(const std::vector<Snapshot>& list, const Catalog* latest = nullptr);
+std::string HistoryJson(const ConversationHistory& history);
+std::string StatsJson(const VaultStats& stats);
 std::string CheckJson(const CheckReport& report);
 std::string ExportReportJson(const ingest::ExportReport& report);
 // `key list --json`; `unlocked`: the id of the key file that took the passphrase.

@@ -8,6 +8,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "gptvault/crypto/secret.h"
@@ -102,6 +103,43 @@ struct RestoredConversation {
   Bytes bytes;
 };
 
+// One version of a conversation, as `history` shows it.
+struct VersionEntry {
+  size_t number = 0;  // history's numbering (VersionsOldestFirst): 1 is the oldest
+  ConversationVersion version;
+  // The snapshots whose export holds exactly these bytes (their manifests
+  // list its hash), by seq, ascending; version.first_seq is the first.
+  std::vector<uint64_t> snapshots;
+  bool current = false;        // the one the current view shows
+  bool title_changed = false;  // its title differs from the version numbered before it
+};
+
+// Every version of one conversation, oldest first.
+struct ConversationHistory {
+  std::string id;
+  std::optional<double> create_time;
+  std::vector<VersionEntry> versions;
+  // The snapshot of the newest export (NewestExport), and whether that
+  // export holds any version of the conversation.
+  uint64_t newest_export_seq = 0;
+  bool in_newest_export = false;
+};
+
+// What the whole vault holds, and what it took to hold it.
+struct VaultStats {
+  uint64_t conversations = 0;  // ever added
+  uint64_t in_newest_export = 0;
+  uint64_t versions = 0;  // distinct versions of all of them
+  uint64_t assets = 0;    // attached files kept
+  uint64_t asset_bytes = 0;
+  std::vector<Snapshot> snapshots;  // oldest first, as `log` shows them
+  // Sums over `snapshots`: the archives' sizes, their members' inflated
+  // bytes (counts.bytes_read) and what each add wrote (counts.bytes_stored).
+  uint64_t archive_bytes = 0;
+  uint64_t bytes_read = 0;
+  uint64_t bytes_stored = 0;
+};
+
 class Vault {
  public:
   static Status Init(storage::Backend& backend, const crypto::SecretBytes& passphrase);
@@ -132,7 +170,10 @@ class Vault {
   Result<const Catalog*> CatalogAt(const Snapshot& s);
   // Every snapshot file, readable or not.
   Result<SnapshotScan> ScanSnapshots();
-  Result<std::vector<ConversationSummary>> List();
+  // Every conversation ever added, as the newest snapshot shows them; with
+  // `as_of`, as that snapshot showed them (its catalog, "in latest" judged
+  // by the newest export among it and the snapshots before it).
+  Result<std::vector<ConversationSummary>> List(const Snapshot* as_of = nullptr);
 
   // Resolves a full id or a unique prefix of at least 6 characters;
   // kInvalidArgument listing the candidates when ambiguous.
@@ -144,9 +185,27 @@ class Vault {
   Result<RestoredConversation> RestoreVersion(const std::string& id, size_t number);
   // The current version of `id` as snapshot `s` saw it.
   Result<RestoredConversation> RestoreAt(const std::string& id, const Snapshot& s);
-  // Every conversation ever added, newest version each, in id order; stops
-  // at the first error (from the vault or from `sink`).
-  Status RestoreAll(const std::function<Status(const RestoredConversation&)>& sink);
+  // The version of `id` current at `time` (seconds since 1970): the newest
+  // by update_time among those updated at or before it (a version without
+  // an update_time counts from its first snapshot's export date), so a time
+  // after every version gives the current one. kNotFound, naming the oldest
+  // version's date, when every version is newer.
+  Result<RestoredConversation> RestoreAsOf(const std::string& id, double time);
+  // Called with a conversation that cannot be read and why; Ok goes on to
+  // the next one, an error stops the walk with it.
+  using UnreadableFn = std::function<Status(const std::string& id, const Status& why)>;
+  // Every conversation ever added, current version each (as snapshot
+  // `as_of` saw them when given), in id order. An error from `sink` stops
+  // the walk; so does one reading a conversation, unless `unreadable` is
+  // given and lets it go on.
+  Status RestoreAll(const std::function<Status(const RestoredConversation&)>& sink,
+                    const Snapshot* as_of = nullptr, const UnreadableFn& unreadable = {});
+
+  // Every version of conversation `id`, oldest first, with the snapshots
+  // that hold each. Reads the manifest of every snapshot.
+  Result<ConversationHistory> VersionsOf(const std::string& id);
+  // Counts and sizes of the whole vault.
+  Result<VaultStats> Stats();
 
   // The files the newest version of conversation `id` points at: those the
   // vault holds (from whichever export had them) and the ids it never saw.
@@ -155,13 +214,18 @@ class Vault {
     std::vector<std::string> missing;
   };
   Result<Assets> AssetsOf(const std::string& id);
+  // The same for one version of it (any version, of any snapshot): the
+  // files it points at, from whichever export had them.
+  Result<Assets> AssetsOf(const ConversationVersion& version);
   // Streams one file's bytes, in order.
   Status ReadAsset(const AssetRecord& asset, const std::function<Status(ByteView)>& sink);
 
   // The conversations whose title, id or newest version's messages hold
   // `text` (ASCII letters in any case), each with the matching passage when
-  // it is in a message. Reads and decrypts every conversation.
-  Result<std::vector<ConversationSummary>> Search(const std::string& text);
+  // it is in a message. Reads and decrypts every conversation. With
+  // `as_of`, among the versions that snapshot showed.
+  Result<std::vector<ConversationSummary>> Search(const std::string& text,
+                                                  const Snapshot* as_of = nullptr);
 
   Result<CheckReport> Check(bool read_data);
   // Under the writer's lock: moves authentic files back to their names and
@@ -184,6 +248,10 @@ class Vault {
   Result<RestoredConversation> LoadVersion(const ConversationRecord& rec, size_t index);
   // After a snapshot is written: this machine has seen it (rollback guard).
   Status RememberSnapshot(const Snapshot& snapshot);
+  using HashSet = std::unordered_set<storage::ObjectId, storage::ObjectIdHash>;
+  // The conversation versions snapshot `s`'s export holds: the hashes its
+  // manifest lists. Read once per process, like the catalogs.
+  Result<const HashSet*> ConversationsIn(const Snapshot& s);
 
   std::unique_ptr<storage::Repository> repo_;
   OpenOptions options_;
@@ -196,6 +264,7 @@ class Vault {
   // index is read at open: a Vault serves one command, not a long life.)
   std::map<std::string, Snapshot> snapshot_cache_;
   std::map<std::string, std::unique_ptr<Catalog>> catalogs_;
+  std::map<std::string, std::unique_ptr<HashSet>> exports_;
 };
 
 }  // namespace gptvault::vault
