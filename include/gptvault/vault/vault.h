@@ -102,6 +102,22 @@ struct RestoredConversation {
   Bytes bytes;
 };
 
+// What changed between the exports two snapshots hold (diff --snapshot).
+// Presence is judged by each snapshot's manifest, not its catalog, which
+// keeps every conversation ever added.
+struct SnapshotDiff {
+  struct Entry {
+    std::string id;
+    std::optional<std::string> title_from, title_to;  // of its version in each export having it
+    size_t version_from = 0, version_to = 0;          // history's numbers (0: not in that export)
+  };
+  Snapshot from, to;
+  std::vector<Entry> added;    // in to's export and not in from's, in id order
+  std::vector<Entry> changed;  // in both, with other bytes
+  std::vector<Entry> gone;     // in from's export and not in to's (the vault keeps them)
+  uint64_t unchanged = 0;
+};
+
 class Vault {
  public:
   static Status Init(storage::Backend& backend, const crypto::SecretBytes& passphrase);
@@ -144,6 +160,9 @@ class Vault {
   Result<RestoredConversation> RestoreVersion(const std::string& id, size_t number);
   // The current version of `id` as snapshot `s` saw it.
   Result<RestoredConversation> RestoreAt(const std::string& id, const Snapshot& s);
+  // The conversations new, changed and gone from snapshot `from`'s export to
+  // snapshot `to`'s (src/vault/diff.cc).
+  Result<SnapshotDiff> DiffSnapshots(const Snapshot& from, const Snapshot& to);
   // Every conversation ever added, newest version each, in id order; stops
   // at the first error (from the vault or from `sink`).
   Status RestoreAll(const std::function<Status(const RestoredConversation&)>& sink);
