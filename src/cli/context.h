@@ -125,5 +125,6 @@ Command PasswdCommand();
 Command RepairCommand();
 Command UnlockCommand();
 Command LockCommand();
+Command DiffCommand();
 
 }  // namespace gptvault::cli
