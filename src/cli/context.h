@@ -127,5 +127,6 @@ Command PasswdCommand();
 Command RepairCommand();
 Command UnlockCommand();
 Command LockCommand();
+Command DiffCommand();
 
 }  // namespace gptvault::cli

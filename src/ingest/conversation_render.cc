@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "branch_tip.h"
+#include "conversation_view.h"
 #include "gptvault/util/time_format.h"
 #include "json_text.h"
 
@@ -245,36 +246,11 @@ std::string Who(const Json& msg) {
   return role.empty() ? "Unknown" : Clean(role);
 }
 
-// The current branch, root first: parent links from current_node, or, when
-// that names no node, from the leaf LatestLeaf picks (the summary's rule,
-// branch_tip.h). Cycle-guarded.
+// The current branch's nodes, root first (view::CurrentBranchIds).
 std::vector<const Json*> CurrentBranch(const Json& conv) {
   std::vector<const Json*> branch;
   const Json* mapping = Member(conv, "mapping");
-  if (!mapping || !mapping->is_object() || mapping->empty()) return branch;
-  std::string tip = StringAt(conv, "current_node");
-  if (!mapping->contains(tip)) {
-    std::unordered_set<std::string> parents;
-    for (const auto& [id, node] : mapping->items()) parents.insert(StringAt(node, "parent"));
-    std::vector<Leaf> leaves;
-    for (const auto& [id, node] : mapping->items()) {
-      if (parents.contains(id)) continue;
-      const Json* msg = Member(node, "message");
-      std::optional<double> t;
-      if (msg)
-        t = TimeAt(*msg, "update_time") ? TimeAt(*msg, "update_time") : TimeAt(*msg, "create_time");
-      leaves.push_back({id, t});
-    }
-    std::optional<size_t> best = LatestLeaf(leaves);
-    if (best) tip = std::string(leaves[*best].id);
-  }
-  std::unordered_set<std::string> seen;
-  for (std::string id = tip; mapping->contains(id) && seen.insert(id).second;) {
-    const Json& node = (*mapping)[id];
-    branch.push_back(&node);
-    id = StringAt(node, "parent");
-  }
-  std::reverse(branch.begin(), branch.end());
+  for (const std::string& id : view::CurrentBranchIds(conv)) branch.push_back(&(*mapping)[id]);
   return branch;
 }
 
@@ -332,51 +308,56 @@ std::string Fence(const std::string& code) {
   return std::string(std::max<size_t>(3, longest + 1), '`');
 }
 
+// The blocks of one message, each after a blank line.
+void MarkdownBlocks(std::string& out, const std::vector<Block>& blocks, const AssetLink& link) {
+  for (const Block& b : blocks) {
+    out += "\n";
+    switch (b.kind) {
+      case Block::Kind::kText:
+        out += b.text + "\n";
+        break;
+      case Block::Kind::kCode: {
+        const std::string fence = Fence(b.text);
+        std::string info = b.label;
+        std::replace_if(
+            info.begin(), info.end(), [](char c) { return c == '`' || c == '\n'; }, ' ');
+        out += fence + info + "\n" + b.text + (b.text.ends_with('\n') ? "" : "\n") + fence + "\n";
+        break;
+      }
+      case Block::Kind::kQuote: {
+        size_t start = 0;
+        while (start <= b.text.size()) {
+          size_t end = b.text.find('\n', start);
+          if (end == std::string::npos) end = b.text.size();
+          out += "> " + b.text.substr(start, end - start) + "\n";
+          start = end + 1;
+        }
+        if (IsWebUrl(b.url))
+          out += ">\n> — <" + b.url + ">" + (b.label.empty() ? "" : " " + b.label) + "\n";
+        break;
+      }
+      case Block::Kind::kFile: {
+        std::optional<std::string> path = link ? link(b.asset) : std::nullopt;
+        const char* what = b.image ? "image" : b.audio ? "audio" : "file";
+        if (path) {
+          out +=
+              std::string(b.image ? "!" : "") + "[" + LinkLabel(b, *path) + "](<" + *path + ">)\n";
+        } else {
+          out += std::string("*[") + what + ": " + b.label + "]*\n";
+        }
+        break;
+      }
+    }
+  }
+}
+
 std::string Markdown(const Document& d, const AssetLink& link) {
   std::string out = "# " + d.title + "\n\n`" + d.id + "`" + Dates(d) + "\n";
   for (const Shown& m : d.messages) {
     out += "\n---\n\n### " + m.who;
     if (std::string t = FormatTime(m.time); !t.empty()) out += " · " + t;
     out += "\n";
-    for (const Block& b : m.blocks) {
-      out += "\n";
-      switch (b.kind) {
-        case Block::Kind::kText:
-          out += b.text + "\n";
-          break;
-        case Block::Kind::kCode: {
-          const std::string fence = Fence(b.text);
-          std::string info = b.label;
-          std::replace_if(
-              info.begin(), info.end(), [](char c) { return c == '`' || c == '\n'; }, ' ');
-          out += fence + info + "\n" + b.text + (b.text.ends_with('\n') ? "" : "\n") + fence + "\n";
-          break;
-        }
-        case Block::Kind::kQuote: {
-          size_t start = 0;
-          while (start <= b.text.size()) {
-            size_t end = b.text.find('\n', start);
-            if (end == std::string::npos) end = b.text.size();
-            out += "> " + b.text.substr(start, end - start) + "\n";
-            start = end + 1;
-          }
-          if (IsWebUrl(b.url))
-            out += ">\n> — <" + b.url + ">" + (b.label.empty() ? "" : " " + b.label) + "\n";
-          break;
-        }
-        case Block::Kind::kFile: {
-          std::optional<std::string> path = link ? link(b.asset) : std::nullopt;
-          const char* what = b.image ? "image" : b.audio ? "audio" : "file";
-          if (path) {
-            out += std::string(b.image ? "!" : "") + "[" + LinkLabel(b, *path) + "](<" + *path +
-                   ">)\n";
-          } else {
-            out += std::string("*[") + what + ": " + b.label + "]*\n";
-          }
-          break;
-        }
-      }
-    }
+    MarkdownBlocks(out, m.blocks, link);
   }
   return out;
 }
@@ -514,6 +495,51 @@ Json ParseBounded(std::string_view text) {
 }
 
 }  // namespace
+
+namespace view {
+
+Json Parse(std::string_view json) { return ParseBounded(json); }
+
+std::vector<std::string> CurrentBranchIds(const Json& conv) {
+  std::vector<std::string> branch;
+  const Json* mapping = Member(conv, "mapping");
+  if (!mapping || !mapping->is_object() || mapping->empty()) return branch;
+  std::string tip = StringAt(conv, "current_node");
+  if (!mapping->contains(tip)) {
+    std::unordered_set<std::string> parents;
+    for (const auto& [id, node] : mapping->items()) parents.insert(StringAt(node, "parent"));
+    std::vector<Leaf> leaves;
+    for (const auto& [id, node] : mapping->items()) {
+      if (parents.contains(id)) continue;
+      const Json* msg = Member(node, "message");
+      std::optional<double> t;
+      if (msg)
+        t = TimeAt(*msg, "update_time") ? TimeAt(*msg, "update_time") : TimeAt(*msg, "create_time");
+      leaves.push_back({id, t});
+    }
+    std::optional<size_t> best = LatestLeaf(leaves);
+    if (best) tip = std::string(leaves[*best].id);
+  }
+  std::unordered_set<std::string> seen;
+  for (std::string id = tip; mapping->contains(id) && seen.insert(id).second;) {
+    branch.push_back(id);
+    id = StringAt((*mapping)[id], "parent");
+  }
+  std::reverse(branch.begin(), branch.end());
+  return branch;
+}
+
+std::string Who(const Json& message) { return ingest::Who(message); }
+
+std::string ShownText(const Json& message) {
+  std::string out;
+  MarkdownBlocks(out, BlocksOf(message), nullptr);
+  const size_t first = out.find_first_not_of('\n');
+  if (first == std::string::npos) return "";
+  return out.substr(first, out.find_last_not_of('\n') - first + 1);
+}
+
+}  // namespace view
 
 Result<std::string> RenderConversation(std::string_view json, RenderFormat format,
                                        const AssetLink& link) {

@@ -140,6 +140,22 @@ struct VaultStats {
   uint64_t bytes_stored = 0;
 };
 
+// What changed between the exports two snapshots hold (diff --snapshot).
+// Presence is judged by each snapshot's manifest, not its catalog, which
+// keeps every conversation ever added.
+struct SnapshotDiff {
+  struct Entry {
+    std::string id;
+    std::optional<std::string> title_from, title_to;  // of its version in each export having it
+    size_t version_from = 0, version_to = 0;          // history's numbers (0: not in that export)
+  };
+  Snapshot from, to;
+  std::vector<Entry> added;    // in to's export and not in from's, in id order
+  std::vector<Entry> changed;  // in both, with other bytes
+  std::vector<Entry> gone;     // in from's export and not in to's (the vault keeps them)
+  uint64_t unchanged = 0;
+};
+
 class Vault {
  public:
   static Status Init(storage::Backend& backend, const crypto::SecretBytes& passphrase);
@@ -206,6 +222,9 @@ class Vault {
   Result<ConversationHistory> VersionsOf(const std::string& id);
   // Counts and sizes of the whole vault.
   Result<VaultStats> Stats();
+  // The conversations new, changed and gone from snapshot `from`'s export to
+  // snapshot `to`'s (src/vault/diff.cc).
+  Result<SnapshotDiff> DiffSnapshots(const Snapshot& from, const Snapshot& to);
 
   // The files the newest version of conversation `id` points at: those the
   // vault holds (from whichever export had them) and the ids it never saw.
