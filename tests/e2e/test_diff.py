@@ -99,12 +99,17 @@ class DiffOfAChurningSeries(VaultTestCase):
                               XDG_RUNTIME_DIR=os.path.join(cls.shared, "run"))
         cls.shared_env.pop("NO_COLOR", None)
         os.mkdir(cls.shared_env["XDG_RUNTIME_DIR"], 0o700)
-        for args in (["init"], ["add"] + [export_path(cls.folder, m) for m in (1, 2, 3)]):
+        # Unlocked once: some fifty commands follow, and each would otherwise
+        # spend its Argon2id run on the passphrase.
+        for args in (["init"], ["add"] + [export_path(cls.folder, m) for m in (1, 2, 3)],
+                     ["unlock", "--for", "15m"]):
             subprocess.run([BIN, *args], env=cls.shared_env, check=True, capture_output=True,
                            stdin=subprocess.DEVNULL)
 
     @classmethod
     def tearDownClass(cls):
+        subprocess.run([BIN, "lock"], env=cls.shared_env, capture_output=True,
+                       stdin=subprocess.DEVNULL)
         shutil.rmtree(cls.shared, ignore_errors=True)
 
     def setUp(self):
