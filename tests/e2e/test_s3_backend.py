@@ -189,7 +189,7 @@ class VaultOnS3(S3TestCase):
 
     def test_a_missing_vault_and_a_missing_bucket_say_so(self):
         r = self.gv("list")
-        self.assertFailsWithOneLine(r, "gptvault init")
+        self.assertFailsWithOneLine(r, "gptvault init", code=10)
         r = self.gv("init", env={"GPTVAULT_VAULT": "s3://no-such-bucket/v"})
         self.assertFailsWithOneLine(r, "NoSuchBucket")
 
