@@ -11,23 +11,9 @@ namespace gptvault::ingest {
 namespace {
 
 using view::Json;
-
-const Json* Member(const Json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
-}
-
-std::string StringAt(const Json& j, const char* key) {
-  const Json* v = Member(j, key);
-  return v && v->is_string() ? v->get<std::string>() : std::string();
-}
-
-std::optional<double> TimeAt(const Json& j, const char* key) {
-  const Json* v = Member(j, key);
-  if (!v || !v->is_number()) return std::nullopt;
-  return v->get<double>();
-}
+using view::Member;
+using view::StringAt;
+using view::TimeAt;
 
 // One version's tree, by the parent links (2026 exports carry no `children`).
 class Tree {

@@ -16,6 +16,9 @@ namespace gptvault::ingest {
 namespace {
 
 using Json = nlohmann::json;
+using view::Member;
+using view::StringAt;
+using view::TimeAt;
 
 // Real conversations nest a few dozen levels. Deeper containers are dropped
 // while parsing, so that nothing after the parse recurses deeply (the vault
@@ -57,23 +60,6 @@ struct Document {
   std::optional<double> create_time, update_time;
   std::vector<Shown> messages;
 };
-
-const Json* Member(const Json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
-}
-
-std::string StringAt(const Json& j, const char* key) {
-  const Json* v = Member(j, key);
-  return v && v->is_string() ? v->get<std::string>() : std::string();
-}
-
-std::optional<double> TimeAt(const Json& j, const char* key) {
-  const Json* v = Member(j, key);
-  if (!v || !v->is_number()) return std::nullopt;
-  return v->get<double>();
-}
 
 bool TrueAt(const Json& j, const char* key) {
   const Json* v = Member(j, key);
@@ -497,6 +483,23 @@ Json ParseBounded(std::string_view text) {
 }  // namespace
 
 namespace view {
+
+const Json* Member(const Json& j, const char* key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+
+std::string StringAt(const Json& j, const char* key) {
+  const Json* v = Member(j, key);
+  return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+std::optional<double> TimeAt(const Json& j, const char* key) {
+  const Json* v = Member(j, key);
+  if (!v || !v->is_number()) return std::nullopt;
+  return v->get<double>();
+}
 
 Json Parse(std::string_view json) { return ParseBounded(json); }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,13 @@
 namespace gptvault::ingest::view {
 
 using Json = nlohmann::json;
+
+// Field access that never throws: the member `key` of object `j` (nullptr
+// when `j` is not an object or has none), its string ("" unless it is one),
+// its number (when it is one).
+const Json* Member(const Json& j, const char* key);
+std::string StringAt(const Json& j, const char* key);
+std::optional<double> TimeAt(const Json& j, const char* key);
 
 // Parses a conversation the way the renderer does: containers nested deeper
 // than it shows are dropped (nothing after the parse recurses deeply), and
