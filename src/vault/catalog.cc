@@ -24,6 +24,12 @@ bool TakeIfNewer(ConversationRecord& rec, size_t version, bool wins_ties) {
   return false;
 }
 
+Result<const ConversationRecord*> FindConversation(const Catalog& catalog, const std::string& id) {
+  auto it = catalog.conversations.find(id);
+  if (it == catalog.conversations.end()) return Status::NotFound("no conversation with id " + id);
+  return &it->second;
+}
+
 std::vector<size_t> VersionsOldestFirst(const ConversationRecord& rec) {
   std::vector<size_t> order(rec.versions.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -105,9 +105,8 @@ Result<VersionDiff> DiffVersions(Vault& vault, const std::string& id, std::optio
                                  std::optional<size_t> to) {
   GV_ASSIGN_OR_RETURN(Snapshot latest, vault.ResolveSnapshot("latest"));
   GV_ASSIGN_OR_RETURN(const Catalog* catalog, vault.CatalogAt(latest));
-  auto it = catalog->conversations.find(id);
-  if (it == catalog->conversations.end()) return Status::NotFound("no conversation with id " + id);
-  const ConversationRecord& rec = it->second;
+  GV_ASSIGN_OR_RETURN(const ConversationRecord* found, FindConversation(*catalog, id));
+  const ConversationRecord& rec = *found;
   const std::vector<size_t> order = VersionsOldestFirst(rec);
   VersionDiff out;
   out.id = id;

@@ -12,9 +12,8 @@ Result<ConversationHistory> Vault::VersionsOf(const std::string& id) {
   GV_ASSIGN_OR_RETURN(std::vector<Snapshot> history, History());
   if (history.empty()) return Status::NotFound("no conversation with id " + id);
   GV_ASSIGN_OR_RETURN(const Catalog* catalog, CatalogAt(history.back()));
-  auto it = catalog->conversations.find(id);
-  if (it == catalog->conversations.end()) return Status::NotFound("no conversation with id " + id);
-  const ConversationRecord& rec = it->second;
+  GV_ASSIGN_OR_RETURN(const ConversationRecord* found, FindConversation(*catalog, id));
+  const ConversationRecord& rec = *found;
 
   // Which exports hold which bytes is in the manifests, not in the catalog
   // (which keeps per-snapshot state out so that its chunks are shared).
@@ -50,9 +49,8 @@ Result<RestoredConversation> Vault::RestoreAsOf(const std::string& id, double ti
   GV_ASSIGN_OR_RETURN(std::vector<Snapshot> history, History());
   if (history.empty()) return Status::NotFound("no conversation with id " + id);
   GV_ASSIGN_OR_RETURN(const Catalog* catalog, CatalogAt(history.back()));
-  auto it = catalog->conversations.find(id);
-  if (it == catalog->conversations.end()) return Status::NotFound("no conversation with id " + id);
-  const ConversationRecord& rec = it->second;
+  GV_ASSIGN_OR_RETURN(const ConversationRecord* found, FindConversation(*catalog, id));
+  const ConversationRecord& rec = *found;
 
   constexpr double kNoDate = -std::numeric_limits<double>::infinity();
   auto date_of = [&](const ConversationVersion& v) -> double {

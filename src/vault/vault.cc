@@ -268,22 +268,20 @@ Result<RestoredConversation> Vault::LoadVersion(const ConversationRecord& rec, s
 
 Result<RestoredConversation> Vault::Restore(const std::string& id) {
   GV_ASSIGN_OR_RETURN(const Catalog* catalog, LoadLatestCatalog());
-  auto it = catalog->conversations.find(id);
-  if (it == catalog->conversations.end()) return Status::NotFound("no conversation with id " + id);
-  return LoadVersion(it->second, it->second.current);
+  GV_ASSIGN_OR_RETURN(const ConversationRecord* rec, FindConversation(*catalog, id));
+  return LoadVersion(*rec, rec->current);
 }
 
 Result<RestoredConversation> Vault::RestoreVersion(const std::string& id, size_t number) {
   GV_ASSIGN_OR_RETURN(const Catalog* catalog, LoadLatestCatalog());
-  auto it = catalog->conversations.find(id);
-  if (it == catalog->conversations.end()) return Status::NotFound("no conversation with id " + id);
-  const std::vector<size_t> order = VersionsOldestFirst(it->second);
+  GV_ASSIGN_OR_RETURN(const ConversationRecord* rec, FindConversation(*catalog, id));
+  const std::vector<size_t> order = VersionsOldestFirst(*rec);
   if (number < 1 || number > order.size()) {
     return Status::NotFound("conversation " + id + " has no version " + std::to_string(number) +
                             " (it has " + std::to_string(order.size()) +
                             "; gptvault history lists them)");
   }
-  return LoadVersion(it->second, order[number - 1]);
+  return LoadVersion(*rec, order[number - 1]);
 }
 
 Result<RestoredConversation> Vault::RestoreAt(const std::string& id, const Snapshot& s) {
@@ -298,9 +296,8 @@ Result<RestoredConversation> Vault::RestoreAt(const std::string& id, const Snaps
 
 Result<Vault::Assets> Vault::AssetsOf(const std::string& id) {
   GV_ASSIGN_OR_RETURN(const Catalog* catalog, LoadLatestCatalog());
-  auto it = catalog->conversations.find(id);
-  if (it == catalog->conversations.end()) return Status::NotFound("no conversation with id " + id);
-  return AssetsOf(it->second.latest());
+  GV_ASSIGN_OR_RETURN(const ConversationRecord* rec, FindConversation(*catalog, id));
+  return AssetsOf(rec->latest());
 }
 
 Result<Vault::Assets> Vault::AssetsOf(const ConversationVersion& version) {

@@ -99,6 +99,9 @@ struct Catalog {
   std::map<std::string, AssetRecord> assets;
 };
 
+// The record of conversation `id`; kNotFound "no conversation with id X".
+Result<const ConversationRecord*> FindConversation(const Catalog& catalog, const std::string& id);
+
 // Receives a text in pieces, in order; an error stops the writing.
 using TextSink = std::function<Status(std::string_view piece)>;
 
