@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_map>
+#include <unordered_set>
 
-#include "chunk_stream.h"
 #include "gptvault/storage/file_names.h"
 #include "json_codec.h"
 
@@ -19,11 +18,9 @@ namespace {
 // hashes; the catalog keeps conversations the export no longer has).
 using ExportContents = std::map<std::string, size_t>;
 
-ExportContents ContentsOf(const Manifest& manifest, const Catalog& catalog) {
-  std::unordered_map<storage::ObjectId, bool, storage::ObjectIdHash> hashes;
-  for (const ManifestMember& m : manifest.members) {
-    for (const storage::ObjectId& h : m.conversation_hashes) hashes.emplace(h, true);
-  }
+ExportContents ContentsOf(
+    const std::unordered_set<storage::ObjectId, storage::ObjectIdHash>& hashes,
+    const Catalog& catalog) {
   ExportContents out;
   for (const auto& [id, rec] : catalog.conversations) {
     for (size_t i = 0; i < rec.versions.size(); ++i) {
@@ -150,13 +147,8 @@ Result<VersionDiff> DiffVersions(Vault& vault, const std::string& id, std::optio
 Result<SnapshotDiff> Vault::DiffSnapshots(const Snapshot& from, const Snapshot& to) {
   auto contents = [&](const Snapshot& s) -> Result<std::pair<ExportContents, const Catalog*>> {
     GV_ASSIGN_OR_RETURN(const Catalog* catalog, CatalogAt(s));
-    auto bytes = LoadChunked(*repo_, storage::ObjectType::kTree, s.manifest);
-    if (!bytes.ok()) {
-      return bytes.status().WithContext("the manifest of snapshot " + std::to_string(s.seq) +
-                                        " cannot be read");
-    }
-    GV_ASSIGN_OR_RETURN(Manifest manifest, DecodeManifest(AsChars(*bytes)));
-    return std::make_pair(ContentsOf(manifest, *catalog), catalog);
+    GV_ASSIGN_OR_RETURN(const HashSet* hashes, ConversationsIn(s));
+    return std::make_pair(ContentsOf(*hashes, *catalog), catalog);
   };
   GV_ASSIGN_OR_RETURN(auto a, contents(from));
   GV_ASSIGN_OR_RETURN(auto b, contents(to));
