@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "gptvault/storage/file_names.h"
+#include "gptvault/util/time_format.h"
 #include "json_codec.h"
 
 namespace gptvault::vault {
@@ -15,12 +16,8 @@ namespace {
 // RFC 3339 UTC to the second ("2026-03-01T12:00:00Z"), null for none or a
 // time no calendar shows.
 json Rfc3339(std::optional<double> epoch) {
-  if (!epoch || !std::isfinite(*epoch) || *epoch < 0 || *epoch > 32503680000.0) return nullptr;
-  std::time_t t = static_cast<std::time_t>(*epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char when[32];
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::string when = FormatUtcRfc3339(epoch);
+  if (when.empty()) return nullptr;
   return when;
 }
 

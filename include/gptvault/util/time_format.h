@@ -10,5 +10,7 @@ namespace gptvault {
 // "" when there is none or it is not a time a calendar shows (negative, not
 // finite, after year 2999).
 std::string FormatUtcMinute(std::optional<double> epoch_seconds);
+// RFC 3339 in UTC to the second ("2026-03-01T12:00:00Z"); "" likewise.
+std::string FormatUtcRfc3339(std::optional<double> epoch_seconds);
 
 }  // namespace gptvault
