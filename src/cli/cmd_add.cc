@@ -18,9 +18,6 @@ namespace {
 
 constexpr size_t kWarningsShown = 20;
 
-// "2023-04-10": the day of an export, in UTC.
-std::string Day(std::optional<double> t) { return FormatUtcMinute(t).substr(0, 10); }
-
 void PrintResult(Context& ctx, const vault::AddResult& r) {
   const vault::AddCounts& c = r.snapshot.counts;
   if (r.same_as) {
@@ -29,9 +26,9 @@ void PrintResult(Context& ctx, const vault::AddResult& r) {
   }
   ctx.out() << r.snapshot.source << ": snapshot " << r.snapshot.seq << "\n";
   if (r.newer) {
-    ctx.out() << "  this export is from " << Day(r.snapshot.export_time) << ", older than snapshot "
-              << r.newer->seq << " from " << Day(r.newer->export_time)
-              << ": its changes are kept as history, ";
+    ctx.out() << "  this export is from " << FormatUtcDay(r.snapshot.export_time)
+              << ", older than snapshot " << r.newer->seq << " from "
+              << FormatUtcDay(r.newer->export_time) << ": its changes are kept as history, ";
     if (r.newer->current_changed == 0) {
       ctx.out() << "the current view is unchanged\n";
     } else {

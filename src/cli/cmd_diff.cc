@@ -217,7 +217,7 @@ void PrintEntries(std::ostream& out, const Paint& paint, const char* sign, const
 }
 
 std::string Describe(const vault::Snapshot& s) {
-  std::string day = FormatUtcMinute(s.export_time).substr(0, 10);
+  std::string day = FormatUtcDay(s.export_time);
   return "snapshot " + std::to_string(s.seq) + " (" + storage::SnapshotShortId(s.name) + ", " +
          OneLine(s.source, 60) + (day.empty() ? "" : ", export of " + day) + ")";
 }

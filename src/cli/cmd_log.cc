@@ -26,8 +26,6 @@ size_t TerminalWidth(std::ostream& out) {
   return 80;
 }
 
-std::string Day(std::optional<double> t) { return FormatUtcMinute(t).substr(0, 10); }
-
 // On a terminal: one row a snapshot, the archive's name cut to what the
 // width leaves.
 void PrintTable(std::ostream& out, const std::vector<vault::Snapshot>& list,
@@ -38,7 +36,7 @@ void PrintTable(std::ostream& out, const std::vector<vault::Snapshot>& list,
   for (size_t i = 0; i < list.size(); ++i) {
     const vault::Snapshot& s = list[i];
     const vault::AddCounts& c = s.counts;
-    const std::string day = Day(dates[i]);
+    const std::string day = FormatUtcDay(dates[i]);
     rows.push_back({std::to_string(s.seq), storage::SnapshotShortId(s.name), TableMinute(s.time),
                     day.empty() ? "-" : day, std::to_string(c.new_conversations),
                     std::to_string(c.updated), std::to_string(c.unchanged), std::to_string(c.kept),
@@ -55,7 +53,7 @@ void PrintRecords(std::ostream& out, const std::vector<vault::Snapshot>& list,
   for (size_t i = 0; i < list.size(); ++i) {
     const vault::Snapshot& s = list[i];
     const vault::AddCounts& c = s.counts;
-    const std::string day = Day(dates[i]);
+    const std::string day = FormatUtcDay(dates[i]);
     out << "snapshot " << s.seq << "  " << storage::SnapshotShortId(s.name) << "  added " << s.time
         << "  " << OneLine(s.source, 200) << (day.empty() ? "" : "  (export of " + day + ")")
         << "\n"

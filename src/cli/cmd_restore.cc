@@ -6,9 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
-#include <cmath>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -16,6 +14,7 @@
 #include "context.h"
 #include "gptvault/ingest/conversation_render.h"
 #include "gptvault/util/file.h"
+#include "gptvault/util/time_format.h"
 
 namespace gptvault::cli {
 
@@ -33,88 +32,6 @@ struct RestoreOptions {
   bool by_version = false;
   std::optional<double> at;
 };
-
-// Reads `n` digits at `s[*pos]`; false when they are not there.
-bool Digits(const std::string& s, size_t* pos, size_t n, int* value) {
-  if (*pos + n > s.size()) return false;
-  *value = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const char c = s[*pos + i];
-    if (c < '0' || c > '9') return false;
-    *value = *value * 10 + (c - '0');
-  }
-  *pos += n;
-  return true;
-}
-
-// --at: "YYYY-MM-DD", or ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.fff]]" (a space
-// for the T as history prints it) with "Z", "+HH:MM", "-HH:MM" or nothing
-// for UTC. A time given to the day, minute or second covers all of it:
-// the result is the last instant in it, so "2026-03-01" takes in that
-// whole day and "12:00" as history shows it takes in 12:00:59.
-std::optional<double> ParseInstant(const std::string& s) {
-  size_t pos = 0;
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!Digits(s, &pos, 4, &year) || pos >= s.size() || s[pos++] != '-' ||
-      !Digits(s, &pos, 2, &month) || pos >= s.size() || s[pos++] != '-' ||
-      !Digits(s, &pos, 2, &day)) {
-    return std::nullopt;
-  }
-  double span = 86400;  // what the precision given leaves open
-  double fraction = 0;
-  if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ')) {
-    ++pos;
-    if (!Digits(s, &pos, 2, &hour) || pos >= s.size() || s[pos++] != ':' ||
-        !Digits(s, &pos, 2, &minute)) {
-      return std::nullopt;
-    }
-    span = 60;
-    if (pos < s.size() && s[pos] == ':') {
-      ++pos;
-      if (!Digits(s, &pos, 2, &second)) return std::nullopt;
-      span = 1;
-      if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-        ++pos;
-        double scale = 0.1;
-        const size_t start = pos;
-        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-          fraction += (s[pos++] - '0') * scale;
-          scale /= 10;
-        }
-        if (pos == start) return std::nullopt;
-        span = 0;
-      }
-    }
-  }
-  int offset = 0;  // seconds east of UTC
-  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z') && span < 86400) {
-    ++pos;
-  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-') && span < 86400) {
-    const int sign = s[pos++] == '+' ? 1 : -1;
-    int oh = 0, om = 0;
-    if (!Digits(s, &pos, 2, &oh) || pos >= s.size() || s[pos++] != ':' ||
-        !Digits(s, &pos, 2, &om) || oh > 23 || om > 59) {
-      return std::nullopt;
-    }
-    offset = sign * (oh * 3600 + om * 60);
-  }
-  if (pos != s.size() || year < 1970 || month < 1 || month > 12 || day < 1 || hour > 23 ||
-      minute > 59 || second > 59) {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  const std::time_t t = ::timegm(&tm);
-  if (tm.tm_mday != day || tm.tm_mon != month - 1) return std::nullopt;  // 2026-02-30
-  const double start = static_cast<double>(t) - offset + fraction;
-  if (span == 0) return start;
-  return std::nextafter(start + span, -INFINITY);
-}
 
 // The conversation's bytes in the format asked for: its own JSON as stored,
 // or rendered for reading, linking the attachments `written` (asset id ->
@@ -333,14 +250,14 @@ Command RestoreCommand() {
                             ->type_name("K");
         auto* at =
             app.add_option_function<std::string>(
-                   "--at", [opt](const std::string& text) { opt->at = ParseInstant(text); },
+                   "--at", [opt](const std::string& text) { opt->at = ParseUtcInstant(text); },
                    "the version current at DATE: the newest updated at or before it "
                    "(YYYY-MM-DD takes in that whole day; or YYYY-MM-DDTHH:MM[:SS]Z, UTC "
                    "unless an offset is given)")
                 ->type_name("DATE")
                 ->check(CLI::Validator(
                     [](std::string& text) -> std::string {
-                      return ParseInstant(text)
+                      return ParseUtcInstant(text)
                                  ? ""
                                  : "not a date: " + text + " (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)";
                     },
