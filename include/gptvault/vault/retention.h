@@ -40,4 +40,51 @@ struct CalendarDuration {
 // too large for an int.
 Result<CalendarDuration> ParseRetentionDuration(std::string_view text);
 
+struct RetentionPolicy {
+  // A count of -1 keeps every one of its kind, as restic's "unlimited";
+  // other negative counts are refused by ApplyRetention.
+  static constexpr int kAll = -1;
+
+  int keep_last = 0, keep_hourly = 0, keep_daily = 0, keep_weekly = 0, keep_monthly = 0,
+      keep_yearly = 0;
+  // Every snapshot strictly less than this before the newest snapshot's
+  // time (not before now: a vault not added to for a year still keeps its
+  // last year).
+  std::optional<CalendarDuration> keep_within;
+
+  // No count and no keep_within: the policy keeps nothing, so `forget`
+  // without snapshots named has nothing to do.
+  bool empty() const;
+};
+
+// One snapshot as the policy sees it.
+struct SnapshotTime {
+  uint64_t seq = 0;
+  int64_t time = 0;  // UTC seconds since 1970: the export's own date
+};
+
+struct RetentionDecision {
+  uint64_t seq = 0;
+  int64_t time = 0;
+  bool keep = false;
+  // Why it is kept, in restic's words and in this order: "newest snapshot",
+  // "within 1y6m", "last snapshot", "hourly snapshot", "daily snapshot",
+  // "weekly snapshot", "monthly snapshot", "yearly snapshot". Empty when
+  // forgotten.
+  std::vector<std::string> reasons;
+};
+
+// The policy applied to `snapshots` (any order), restic's way: newest first
+// (by time, ties by the higher seq; two entries equal in both go to the one
+// later in `snapshots`, as NewestExport decides). keep_last keeps the N
+// newest; each of hourly, daily, weekly (ISO weeks, Monday to Sunday),
+// monthly and yearly keeps a snapshot when its hour, day, week, month or
+// year, in UTC, differs from that of the last snapshot it kept, until it has
+// kept N. The newest snapshot is always kept, whatever the policy, so an
+// empty policy keeps it alone. One decision per snapshot, decisions[i] for
+// snapshots[i]. kInvalidArgument for a count below -1 or a keep_within
+// ParseRetentionDuration would refuse.
+Result<std::vector<RetentionDecision>> ApplyRetention(const std::vector<SnapshotTime>& snapshots,
+                                                      const RetentionPolicy& policy);
+
 }  // namespace gptvault::vault
