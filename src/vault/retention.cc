@@ -249,4 +249,32 @@ Result<std::vector<RetentionDecision>> ApplyRetention(const std::vector<Snapshot
   return decisions;
 }
 
+Result<std::vector<uint64_t>> CheckSnapshotsToForget(const std::vector<SnapshotTime>& snapshots,
+                                                     const std::vector<uint64_t>& seqs) {
+  std::optional<uint64_t> newest;
+  if (!snapshots.empty()) newest = snapshots[NewestFirst(snapshots).front()].seq;
+  std::vector<uint64_t> checked;
+  for (uint64_t seq : seqs) {
+    const size_t matches = std::count_if(snapshots.begin(), snapshots.end(),
+                                         [&](const SnapshotTime& s) { return s.seq == seq; });
+    const std::string name = "snapshot " + std::to_string(seq);
+    if (matches == 0) {
+      return Status::NotFound("no " + name + " (gptvault log lists them)");
+    }
+    if (seq == newest) {
+      return Status::InvalidArgument(
+          name + " is the newest: it is never forgotten, so the newest version of every " +
+          "conversation stays");
+    }
+    if (matches > 1) {
+      return Status::InvalidArgument(name +
+                                     " is ambiguous: two writers both wrote it; name one by id");
+    }
+    checked.push_back(seq);
+  }
+  std::sort(checked.begin(), checked.end());
+  checked.erase(std::unique(checked.begin(), checked.end()), checked.end());
+  return checked;
+}
+
 }  // namespace gptvault::vault

@@ -17,6 +17,7 @@
 using namespace gptvault;
 using vault::ApplyRetention;
 using vault::CalendarDuration;
+using vault::CheckSnapshotsToForget;
 using vault::ParseRetentionDuration;
 using vault::RetentionDecision;
 using vault::RetentionPolicy;
@@ -472,5 +473,40 @@ TEST_SUITE("vault retention") {
     p.keep_within = CalendarDuration{.days = -3};
     CHECK(ApplyRetention(snapshots, p).status().message() ==
           "keep-within: \"-3d\" is negative: use numbers with y, m, w, d, h, such as 1y6m");
+  }
+
+  TEST_CASE("snapshots named to forget come back checked, each once, in order") {
+    const auto snapshots = Numbered({"2024-01-01", "2024-02-01", "2024-04-01", "2024-03-01"});
+    auto checked = CheckSnapshotsToForget(snapshots, {4, 1, 2, 1});
+    REQUIRE(checked.ok());
+    CHECK(*checked == Seqs{1, 2, 4});
+    CHECK(CheckSnapshotsToForget(snapshots, {})->empty());
+  }
+
+  TEST_CASE("the newest snapshot cannot be forgotten by name") {
+    const auto snapshots = Numbered({"2024-01-01", "2024-02-01", "2024-04-01", "2024-03-01"});
+    auto refused = CheckSnapshotsToForget(snapshots, {1, 3});
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().code() == Status::Code::kInvalidArgument);
+    CHECK(refused.status().message() ==
+          "snapshot 3 is the newest: it is never forgotten, so the newest version of every "
+          "conversation stays");
+    // The newest by export date, not the one added last.
+    CHECK(CheckSnapshotsToForget(snapshots, {4}).ok());
+  }
+
+  TEST_CASE("a snapshot that is not there, or that two writers both wrote, is refused") {
+    const int64_t t = At("2024-01-01");
+    const std::vector<SnapshotTime> snapshots = {{1, t}, {2, t + 60}, {2, t + 120}, {3, t + 180}};
+    auto missing = CheckSnapshotsToForget(snapshots, {1, 9});
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.status().IsNotFound());
+    CHECK(missing.status().message() == "no snapshot 9 (gptvault log lists them)");
+    auto raced = CheckSnapshotsToForget(snapshots, {2});
+    REQUIRE_FALSE(raced.ok());
+    CHECK(raced.status().code() == Status::Code::kInvalidArgument);
+    CHECK(raced.status().message() ==
+          "snapshot 2 is ambiguous: two writers both wrote it; name one by id");
+    CHECK(CheckSnapshotsToForget({}, {1}).status().IsNotFound());
   }
 }

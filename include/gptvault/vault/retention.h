@@ -47,9 +47,10 @@ struct RetentionPolicy {
 
   int keep_last = 0, keep_hourly = 0, keep_daily = 0, keep_weekly = 0, keep_monthly = 0,
       keep_yearly = 0;
-  // Every snapshot strictly less than this before the newest snapshot's
-  // time (not before now: a vault not added to for a year still keeps its
-  // last year).
+  // Keeps every snapshot less than this before the newest snapshot (one
+  // exactly this much older goes, as in restic). Measured from the newest
+  // snapshot, not from now: a vault not added to for a year still keeps
+  // its last year.
   std::optional<CalendarDuration> keep_within;
 
   // No count and no keep_within: the policy keeps nothing, so `forget`
@@ -86,5 +87,13 @@ struct RetentionDecision {
 // ParseRetentionDuration would refuse.
 Result<std::vector<RetentionDecision>> ApplyRetention(const std::vector<SnapshotTime>& snapshots,
                                                       const RetentionPolicy& policy);
+
+// The snapshots `forget 2 5` names, checked against `snapshots`: each seq
+// once, ascending. kNotFound for a seq no snapshot has; kInvalidArgument for
+// the newest snapshot (as ApplyRetention finds it), which is never
+// forgotten, and for a seq two snapshots share (two writers raced; the
+// command names them by id).
+Result<std::vector<uint64_t>> CheckSnapshotsToForget(const std::vector<SnapshotTime>& snapshots,
+                                                     const std::vector<uint64_t>& seqs);
 
 }  // namespace gptvault::vault
