@@ -227,7 +227,12 @@ bool ServeOne(int fd, const VaultId& vault_id, const crypto::SecretBytes& key, u
       if (ready <= 0) continue;
       Fd peer(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
       if (peer.get() < 0) continue;
-      if (!ServeOne(peer.get(), vault_id, key, static_cast<uint64_t>(deadline), socket)) break;
+      if (!ServeOne(peer.get(), vault_id, key, static_cast<uint64_t>(deadline), socket)) {
+        // Held open until the process is gone: the peer that asked for
+        // the end sees end-of-file only once this memory no longer exists.
+        (void)peer.Release();
+        break;
+      }
     }
   }  // the key is wiped here
   socket.Remove();
@@ -294,7 +299,14 @@ bool End(const VaultId& vault_id) {
   Fd fd(Connect(*addr));
   if (fd.get() < 0) return false;
   uint8_t header[kReplyHeaderSize];
-  return Ask(fd.get(), kOpEnd, vault_id, header);
+  if (!Ask(fd.get(), kOpEnd, vault_id, header)) return false;
+  // "locked" is said only once the session process has exited, its key
+  // with it: it closes this connection by exiting (bounded by the timeout).
+  for (uint8_t byte;;) {
+    ssize_t r = ::recv(fd.get(), &byte, 1, 0);
+    if (r == 0 || (r < 0 && errno != EINTR)) break;
+  }
+  return true;
 }
 
 }  // namespace gptvault::cli::session
