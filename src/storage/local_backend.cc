@@ -318,7 +318,8 @@ class LocalBackend final : public Backend {
           subfolders.push_back(std::move(rel));
         }
       } else if (S_ISREG(st.st_mode) && rel.starts_with(prefix)) {
-        out.push_back({std::move(rel), static_cast<uint64_t>(st.st_size)});
+        out.push_back(
+            {std::move(rel), static_cast<uint64_t>(st.st_size), static_cast<int64_t>(st.st_mtime)});
       }
     }
     ::closedir(dir);

@@ -134,16 +134,8 @@ Result<Bytes> Decompress(ByteView frame, ByteView prefix) {
   return out;
 }
 
-// `load_base` is null where a payload may not be a delta (the vault's files).
-Result<Bytes> Unpack(ByteView packed, ObjectType type, const BaseLoader* load_base) {
-  if (packed.empty()) return Status::Corruption("empty object payload");
-  ByteView body = packed.subspan(1);
-  if (packed[0] == kRaw) return Bytes(body.begin(), body.end());
-  if (packed[0] == kZstd) return Decompress(body, {});
-  if (packed[0] != kZstdDelta || load_base == nullptr) {
-    return Status::Corruption("unknown compression method");
-  }
-  ByteReader r(body);
+// A delta payload's base ids, after its method byte.
+Result<std::vector<ObjectId>> ReadBaseIds(ByteReader& r) {
   uint32_t count = 0;
   if (!r.U32(count) || count == 0 || count > kMaxDeltaBaseIds) {
     return Status::Corruption("bad delta header");
@@ -154,6 +146,20 @@ Result<Bytes> Unpack(ByteView packed, ObjectType type, const BaseLoader* load_ba
     if (!r.Take(id.size(), raw)) return Status::Corruption("bad delta header");
     std::copy(raw.begin(), raw.end(), id.begin());
   }
+  return ids;
+}
+
+// `load_base` is null where a payload may not be a delta (the vault's files).
+Result<Bytes> Unpack(ByteView packed, ObjectType type, const BaseLoader* load_base) {
+  if (packed.empty()) return Status::Corruption("empty object payload");
+  ByteView body = packed.subspan(1);
+  if (packed[0] == kRaw) return Bytes(body.begin(), body.end());
+  if (packed[0] == kZstd) return Decompress(body, {});
+  if (packed[0] != kZstdDelta || load_base == nullptr) {
+    return Status::Corruption("unknown compression method");
+  }
+  ByteReader r(body);
+  GV_ASSIGN_OR_RETURN(std::vector<ObjectId> ids, ReadBaseIds(r));
   auto base = (*load_base)(type, ids);
   if (!base.ok()) {
     return base.status().WithContext("it is stored as a change to object " +
@@ -189,6 +195,16 @@ Result<Bytes> DecodeObject(const crypto::SecretBytes& seal_key, const crypto::Se
     return Status::Corruption("object " + ToHex(id).substr(0, 12) + " does not match its id");
   }
   return plain;
+}
+
+Result<std::vector<ObjectId>> DeltaBaseIds(const crypto::SecretBytes& seal_key, ObjectType type,
+                                           const ObjectId& id, ByteView sealed) {
+  auto packed = crypto::Open(seal_key, ObjectAd(type, id), sealed);
+  if (!packed.ok())
+    return Status::Corruption("object " + ToHex(id).substr(0, 12) + " failed authentication");
+  if (packed->empty() || (*packed)[0] != kZstdDelta) return std::vector<ObjectId>{};
+  ByteReader r(ByteView(*packed).subspan(1));
+  return ReadBaseIds(r);
 }
 
 Bytes SealFile(const crypto::SecretBytes& seal_key, std::string_view purpose, ByteView plaintext,

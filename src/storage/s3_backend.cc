@@ -259,7 +259,7 @@ class S3Backend final : public Backend {
             rel.find("/" + std::string(kTempPrefix)) != std::string::npos) {
           continue;
         }
-        out.push_back({std::move(rel), obj.size});
+        out.push_back({std::move(rel), obj.size, obj.last_modified});
       }
       if (!page->truncated) break;
       if (page->next_continuation_token == token) {

@@ -2,6 +2,8 @@
 
 #include <cstddef>
 
+#include "gptvault/util/time_format.h"
+
 namespace gptvault::storage::s3xml {
 
 namespace {
@@ -201,6 +203,11 @@ Result<ListPage> ParseListObjectsV2(std::string_view xml) {
     std::optional<uint64_t> n = size ? ParseUnsigned(DecodeText(size->inner)) : std::nullopt;
     if (!n) return malformed("no valid Size for " + obj.key);
     obj.size = *n;
+    if (auto when = FindElement(contents->inner, "LastModified", 0)) {
+      if (auto t = ParseUtcInstant(DecodeText(when->inner))) {
+        obj.last_modified = static_cast<int64_t>(*t);
+      }
+    }
     page.objects.push_back(std::move(obj));
   }
   const std::string truncated = FirstText(xml, "IsTruncated").value_or("false");

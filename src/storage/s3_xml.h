@@ -25,6 +25,7 @@ std::optional<std::string> FirstText(std::string_view xml, std::string_view tag)
 struct ListedObject {
   std::string key;
   uint64_t size = 0;
+  int64_t last_modified = 0;  // seconds since 1970; 0 when absent or unreadable
 };
 
 struct ListPage {

@@ -20,6 +20,9 @@ namespace gptvault::storage {
 struct FileInfo {
   std::string name;
   uint64_t size = 0;
+  // When the file was written, in seconds since 1970 as the storage's clock
+  // has it; 0 when the storage does not say. Prune's grace period reads it.
+  int64_t mtime = 0;
 };
 
 class Backend {

@@ -53,6 +53,13 @@ Result<Bytes> DecodeObject(const crypto::SecretBytes& seal_key, const crypto::Se
 bool IsAuthenticObject(const crypto::SecretBytes& seal_key, ObjectType type, const ObjectId& id,
                        ByteView sealed);
 
+// The objects a delta blob was compressed against, in order; empty for a
+// blob stored whole. Authenticates the blob (kCorruption when it does not
+// open as object `id` of `type`) but reads nothing else: what prune follows
+// to keep every base a kept object needs.
+Result<std::vector<ObjectId>> DeltaBaseIds(const crypto::SecretBytes& seal_key, ObjectType type,
+                                           const ObjectId& id, ByteView sealed);
+
 // Sealing of the vault's own files (pack headers, indexes, snapshots): the
 // associated data is `purpose` (e.g. "gptvault/index") and the format version.
 Bytes SealFile(const crypto::SecretBytes& seal_key, std::string_view purpose, ByteView plaintext,

@@ -26,6 +26,7 @@
 #include "gptvault/storage/lock.h"
 #include "gptvault/storage/object_codec.h"
 #include "gptvault/storage/pack.h"
+#include "gptvault/storage/prune.h"
 #include "gptvault/storage/seal_pool.h"
 
 namespace gptvault::storage {
@@ -131,6 +132,16 @@ class Repository {
   Result<PackContents> ReadPack(const std::string& pack_id);
   // Opens one sealed blob (e.g. from ReadPack's bytes) as Get would.
   Result<Bytes> DecodeBlob(ObjectType type, const ObjectId& id, ByteView sealed);
+
+  // repository_prune.cc: the objects delta blob `id` was compressed
+  // against (empty when it is stored whole), read from its blob.
+  Result<std::vector<ObjectId>> DeltaBasesOf(ObjectType type, const ObjectId& id);
+  // Deletes what `reachable` leaves unused, within options (prune.h), after
+  // following the deltas among it to their bases. Refuses, deleting
+  // nothing, while an index file is damaged or a needed object is missing.
+  // Call with the writer lock, with `reachable` complete: every object any
+  // snapshot names.
+  Result<PruneReport> Prune(const Reachable& reachable, const PruneOptions& options);
 
   // lock.cc: takes the vault's writer lock (lock.h), then loads the index
   // files other writers committed meanwhile. The backend must tolerate a
