@@ -1,5 +1,6 @@
 #include "gptvault/storage/index.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace gptvault::storage {
@@ -16,8 +17,22 @@ void Index::AddPack(const std::string& pack_id, const std::vector<PackEntry>& en
   uint32_t number = it->second;
   map_.reserve(map_.size() + entries.size());
   for (const PackEntry& e : entries) {
-    map_.try_emplace(e.id, Location{number, e.type, e.offset, e.length});
+    const Location loc{number, e.type, e.offset, e.length};
+    auto [at, first] = map_.try_emplace(e.id, loc);
+    if (first || (at->second.pack == number && at->second.offset == e.offset)) continue;
+    auto [from, to] = alternates_.equal_range(e.id);
+    bool known = std::any_of(from, to, [&](const auto& kv) {
+      return kv.second.pack == number && kv.second.offset == e.offset;
+    });
+    if (!known) alternates_.emplace(e.id, loc);
   }
+}
+
+std::vector<Location> Index::Alternatives(const ObjectId& id) const {
+  std::vector<Location> out;
+  auto [from, to] = alternates_.equal_range(id);
+  for (auto it = from; it != to; ++it) out.push_back(it->second);
+  return out;
 }
 
 const Location* Index::Find(const ObjectId& id) const {

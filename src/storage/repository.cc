@@ -244,6 +244,28 @@ Result<Bytes> Repository::GetAt(ObjectType type, const ObjectId& id, int depth) 
                           : " (" + damaged_index_[0].name + " is damaged: run `gptvault repair`)";
     return Status::NotFound("object " + ToHex(id).substr(0, 12) + " is not in the index" + why);
   }
+  auto plain = ReadAt(type, id, *loc, depth);
+  if (plain.ok() || plain.status().code() == Status::Code::kIOError) return plain;
+  for (const Location& other : index_.Alternatives(id)) {
+    auto copy = ReadAt(type, id, other, depth);
+    if (copy.ok()) return copy;
+  }
+  return plain;
+}
+
+Result<Bytes> Repository::GetElsewhere(ObjectType type, const ObjectId& id) {
+  Status last = Status::NotFound("object " + ToHex(id).substr(0, 12) + " is stored nowhere else");
+  for (const Location& other : index_.Alternatives(id)) {
+    auto copy = ReadAt(type, id, other, 0);
+    if (copy.ok()) return copy;
+    last = copy.status();
+  }
+  return last;
+}
+
+Result<Bytes> Repository::ReadAt(ObjectType type, const ObjectId& id, const Location& at,
+                                 int depth) {
+  const Location* loc = &at;
   if (loc->type != type) {
     return Status::Corruption("object " + ToHex(id).substr(0, 12) + " has the wrong type");
   }

@@ -191,8 +191,13 @@ Result<PruneReport> Repository::Prune(const Reachable& reachable, const PruneOpt
       }
       continue;
     }
-    const uint64_t unused = p.size > p.used_bytes ? p.size - p.used_bytes : 0;
-    if (!p.protected_ && static_cast<double>(unused) > options.max_unused * p.size) {
+    if (p.protected_) continue;
+    // The pack's own framing is not unused space. Its header lists every
+    // blob in the pack; a blob whose entry a prune dropped from the index
+    // counts as unused with its header entry.
+    const uint64_t framing = PackFramingSize(p.entries.size());
+    const uint64_t unused = p.size > p.used_bytes + framing ? p.size - p.used_bytes - framing : 0;
+    if (static_cast<double>(unused) > options.max_unused * p.size) {
       report.repacked.Add(p.size);
       to_repack.push_back(id);
     } else {

@@ -307,3 +307,24 @@ TEST_SUITE("storage::Repository") {
           std::string::npos);
   }
 }
+
+TEST_SUITE("storage::PackBuilder") {
+  TEST_CASE("a pack is its blobs and the framing PackFramingSize counts, to the byte") {
+    crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kKeySize);
+    for (size_t n : {1, 2, 17}) {
+      CAPTURE(n);
+      PackBuilder builder;
+      uint64_t blobs = 0;
+      for (size_t i = 0; i < n; ++i) {
+        Bytes blob = crypto::RandomBytes(100 + i * 7);
+        ObjectId id{};
+        id[0] = static_cast<uint8_t>(i);
+        blobs += blob.size();
+        builder.Add(ObjectType::kData, id, std::move(blob));
+      }
+      std::vector<PackEntry> entries;
+      Bytes pack = builder.Finish(key, &entries);
+      CHECK(pack.size() == blobs + PackFramingSize(n));
+    }
+  }
+}

@@ -36,6 +36,11 @@ class Index {
   // keeps its first location.
   void AddPack(const std::string& pack_id, const std::vector<PackEntry>& entries);
   const Location* Find(const ObjectId& id) const;
+  // The other places an object listed more than once is stored. A reader
+  // that cannot read it where Find says tries these: after an interrupted
+  // prune, an object's old copy may be a delta whose base is gone while its
+  // new copy, stored whole, is named beside it.
+  std::vector<Location> Alternatives(const ObjectId& id) const;
   bool Contains(const ObjectId& id) const { return Find(id) != nullptr; }
   const std::string& pack(uint32_t i) const { return packs_[i]; }
   const std::vector<std::string>& packs() const { return packs_; }
@@ -46,6 +51,7 @@ class Index {
   std::vector<std::string> packs_;
   std::unordered_map<std::string, uint32_t> pack_numbers_;
   std::unordered_map<ObjectId, Location, ObjectIdHash> map_;
+  std::unordered_multimap<ObjectId, Location, ObjectIdHash> alternates_;
 };
 
 struct IndexedPack {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "gptvault/crypto/crypto.h"
 #include "gptvault/crypto/secret.h"
 #include "gptvault/storage/object_codec.h"
 #include "gptvault/util/bytes.h"
@@ -53,6 +54,12 @@ class PackBuilder {
 // One entry of a pack header and of an index file (FORMAT.md): type (1),
 // object id (32), offset (8), length (4).
 inline constexpr size_t kPackEntrySize = 1 + 32 + 8 + 4;
+
+// The bytes of a pack of `entries` blobs that are not blobs: the magic, the
+// sealed header (nonce, tag, method byte, count, entries) and its length.
+inline constexpr uint64_t PackFramingSize(uint64_t entries) {
+  return kPackMagicSize + crypto::kSealOverhead + 1 + 4 + entries * kPackEntrySize + 4;
+}
 
 std::string PackName(ByteView pack_bytes);
 // The hex id of a pack name, or "" when `name` is not a pack name.

@@ -99,6 +99,10 @@ class Repository {
   // Reads, authenticates and decompresses one object (and, for a delta,
   // the objects it was compressed against: at most kMaxDeltaChain deep).
   Result<Bytes> Get(ObjectType type, const ObjectId& id);
+  // The object from one of its other locations (Index::Alternatives), for
+  // check: whether what failed where the index first places it is readable
+  // elsewhere. kNotFound when it is stored nowhere else.
+  Result<Bytes> GetElsewhere(ObjectType type, const ObjectId& id);
 
   // Waits until every object put so far is sealed into the pending pack,
   // so stats() counts it (sealing runs on worker threads).
@@ -156,6 +160,8 @@ class Repository {
                                                           const crypto::SecretBytes& master);
   Status LoadIndex();
   Result<Bytes> GetAt(ObjectType type, const ObjectId& id, int depth);
+  // The object as stored at `at`, one of its index locations.
+  Result<Bytes> ReadAt(ObjectType type, const ObjectId& id, const Location& at, int depth);
   // Reads a delta's base for an object `depth` deltas down.
   BaseLoader BaseReader(int depth);
   Status FlushPack();
