@@ -125,7 +125,8 @@ int Run(int argc, char** argv) {
   for (const Command& command :
        {InitCommand(), AddCommand(), ListCommand(), LogCommand(), HistoryCommand(), StatsCommand(),
         RestoreCommand(), CheckCommand(), VerifyCommand(), KeyCommand(), PasswdCommand(),
-        RepairCommand(), UnlockCommand(), LockCommand(), DiffCommand()}) {
+        RepairCommand(), ForgetCommand(), PruneCommand(), UnlockCommand(), LockCommand(),
+        DiffCommand()}) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
     auto run = command.setup(*sub);
     sub->callback([&to_run, run] { to_run = run; });

@@ -128,5 +128,7 @@ Command RepairCommand();
 Command UnlockCommand();
 Command LockCommand();
 Command DiffCommand();
+Command PruneCommand();
+Command ForgetCommand();
 
 }  // namespace gptvault::cli

@@ -23,6 +23,7 @@
 #include "gptvault/storage/file_names.h"
 #include "gptvault/storage/key_ring.h"
 #include "gptvault/vault/vault.h"
+#include "reachable.h"
 
 namespace gptvault::vault {
 
@@ -140,7 +141,13 @@ class Checker {
         }
         auto plain = repo_.DecodeBlob(loc->type, *oid,
                                       ByteView(pack->bytes).subspan(loc->offset, loc->length));
-        if (!plain.ok()) bad_[*oid] = "pack " + name + ": " + plain.status().message();
+        if (plain.ok()) continue;
+        if (repo_.GetElsewhere(loc->type, *oid).ok()) {
+          Note("object " + ToHex(*oid).substr(0, 12) + " cannot be read in pack " + name +
+               " but its other copy can (an interrupted prune?): `gptvault prune` tidies up");
+          continue;
+        }
+        bad_[*oid] = "pack " + name + ": " + plain.status().message();
       }
     }
     return Status::Ok();
@@ -149,20 +156,28 @@ class Checker {
   void CheckChain(const SnapshotScan& scan) {
     for (const storage::DamagedFile& d : scan.damaged) Problem(d.reason);
     for (const std::string& name : scan.ignored) Ignored(name);
+    if (!scan.superseded.empty()) {
+      Note(std::to_string(scan.superseded.size()) +
+           " snapshot files that an interrupted forget replaced are still there (passed over): "
+           "`gptvault prune` deletes them");
+    }
     std::unordered_map<std::string, const Snapshot*> by_name;
     std::unordered_set<std::string> damaged;
     for (const Snapshot& s : scan.snapshots) by_name[s.name] = &s;
     for (const storage::DamagedFile& d : scan.damaged) damaged.insert(d.name);
     std::map<std::string, std::vector<const Snapshot*>> children;
     for (const Snapshot& s : scan.snapshots) {
+      // A snapshot forget rewrote may follow one further back: the ones
+      // between were forgotten.
+      const bool rewritten = !s.supersedes.empty();
       if (s.parent.empty()) {
-        if (s.seq != 1) Problem(Label(s) + " names no parent, yet its seq is not 1");
+        if (s.seq != 1 && !rewritten) Problem(Label(s) + " names no parent, yet its seq is not 1");
         continue;
       }
       children[s.parent].push_back(&s);
       auto parent = by_name.find(s.parent);
       if (parent != by_name.end()) {
-        if (s.seq != parent->second->seq + 1) {
+        if (rewritten ? s.seq <= parent->second->seq : s.seq != parent->second->seq + 1) {
           Problem(Label(s) + " follows snapshot " + std::to_string(parent->second->seq) +
                   ", so its seq should be " + std::to_string(parent->second->seq + 1));
         }
@@ -231,6 +246,9 @@ class Checker {
       Problem(label + ": " + (catalog.ok() ? manifest.status() : catalog.status()).message());
       return;
     }
+    MarkSnapshot(s, reachable_);
+    MarkCatalog(*catalog, reachable_);
+    MarkManifest(*manifest, reachable_);
     for (const auto& [id, rec] : catalog->conversations) {
       std::string previous_why;  // a delta cannot be read without its base
       for (size_t i = 0; i < rec.versions.size(); ++i) {
@@ -287,6 +305,9 @@ class Checker {
     return Status::Ok();
   }
 
+  // What the snapshots checked reach (reachable.h).
+  const storage::Reachable& reachable() const { return reachable_; }
+
  private:
   void Ignored(const std::string& name) {
     Note("ignored " + name + ": not a vault file name (a sync client's copy?)");
@@ -298,6 +319,7 @@ class Checker {
     std::set<uint64_t> snapshots;
     bool in_newest = false;
   };
+  storage::Reachable reachable_;
   void Affect(const std::string& key, std::pair<std::string, std::string> lines, uint64_t seq,
               bool in_newest) {
     Affected& a = affected_[key];
@@ -331,6 +353,23 @@ Result<CheckReport> Vault::Check(bool read_data) {
   }
   checker.ReportAffected();
   GV_RETURN_IF_ERROR(checker.NoteLocks());
+  // What prune would reclaim, when the vault is sound enough to tell. The
+  // sweep reads delta blobs and index files again: a read failing there is
+  // a problem like any other.
+  if (report.problems.empty()) {
+    storage::PruneOptions dry;
+    dry.grace_seconds = 0;
+    dry.dry_run = true;
+    auto plan = repo_->Prune(checker.reachable(), dry);
+    if (!plan.ok())
+      checker.Problem("cannot tell which packs are unused: " + plan.status().message());
+    if (plan.ok() && (plan->unused.packs + plan->unindexed.packs) > 0) {
+      const uint64_t packs = plan->unused.packs + plan->unindexed.packs;
+      checker.Note(std::to_string(packs) + (packs == 1 ? " pack" : " packs") + " (" +
+                   HumanBytes(plan->unused.bytes + plan->unindexed.bytes) +
+                   ") that no snapshot uses: `gptvault prune` reclaims them");
+    }
+  }
   return report;
 }
 

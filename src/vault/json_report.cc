@@ -131,6 +131,50 @@ std::string CheckJson(const CheckReport& r) {
       .dump(2, ' ', false, json::error_handler_t::replace);
 }
 
+std::string ForgetJson(const std::vector<Snapshot>& history,
+                       const std::vector<RetentionDecision>& decisions, const ForgetResult& result,
+                       bool dry_run) {
+  json forget = json::array(), keep = json::array();
+  for (size_t i = 0; i < history.size() && i < decisions.size(); ++i) {
+    const Snapshot& s = history[i];
+    json entry = {{"seq", s.seq},
+                  {"id", storage::SnapshotShortId(s.name, 64)},
+                  {"source", s.source},
+                  {"export_date", FormatUtcRfc3339(static_cast<double>(decisions[i].time))}};
+    if (decisions[i].keep) {
+      entry["reasons"] = decisions[i].reasons;
+      keep.push_back(std::move(entry));
+    } else {
+      forget.push_back(std::move(entry));
+    }
+  }
+  return json{{"dry_run", dry_run},
+              {"forget", forget},
+              {"keep", keep},
+              {"snapshots_rewritten", result.rewritten},
+              {"versions_dropped", result.versions_dropped}}
+      .dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+std::string PruneJson(const storage::PruneReport& r, bool dry_run) {
+  auto count = [](const storage::PruneReport::Count& c) {
+    return json{{"packs", c.packs}, {"bytes", c.bytes}};
+  };
+  return json{{"dry_run", dry_run},
+              {"total", count(r.total)},
+              {"unused", count(r.unused)},
+              {"unindexed", count(r.unindexed)},
+              {"repacked", count(r.repacked)},
+              {"written", count(r.written)},
+              {"young", count(r.young)},
+              {"unused_bytes_kept", r.unused_bytes_kept},
+              {"reclaimed_bytes", r.reclaimed()},
+              {"objects_needed", r.objects_needed},
+              {"objects_rewritten_whole", r.objects_rewritten_whole},
+              {"index_files_deleted", r.index_files_deleted}}
+      .dump(2);
+}
+
 std::string ExportReportJson(const ingest::ExportReport& r) {
   json anomalies = json::array();
   for (const auto& a : r.anomalies)

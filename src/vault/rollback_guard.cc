@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -72,7 +73,11 @@ Status RollbackGuard::Remember(const Snapshot& snapshot) {
   if (state_dir_.empty()) return Status::Ok();
   // Re-read: another gptvault on this machine may have seen a newer one.
   auto seen = Load();
-  if (seen && seen->seq >= snapshot.seq) return Status::Ok();
+  // A forget rewrites snapshots under their own seq: the file that
+  // supersedes the one seen is its successor.
+  const bool rewrite = seen && std::find(snapshot.supersedes.begin(), snapshot.supersedes.end(),
+                                         seen->name) != snapshot.supersedes.end();
+  if (seen && seen->seq >= snapshot.seq && !rewrite) return Status::Ok();
   return Store({snapshot.seq, snapshot.name});
 }
 
@@ -97,9 +102,14 @@ Status RollbackGuard::Verify(const SnapshotScan& scan, bool accept) {
         (have == 0 ? std::string("no snapshots") : "snapshot " + std::to_string(have)) +
         " but this machine has seen snapshot " + std::to_string(seen->seq) + Suffix());
   }
-  // Newer snapshots, but is the one seen among their ancestors?
-  for (const Snapshot* s = newest; s != nullptr && s->seq > seen->seq;) {
-    if (s->parent == seen->name) return Remember(*newest);
+  // Newer snapshots, but is the one seen among their ancestors, or among
+  // the files a forget rewrote into them (sealed, so only a key holder can
+  // have written that)?
+  for (const Snapshot* s = newest; s != nullptr && s->seq >= seen->seq;) {
+    if (s->parent == seen->name ||
+        std::find(s->supersedes.begin(), s->supersedes.end(), seen->name) != s->supersedes.end()) {
+      return Remember(*newest);
+    }
     auto parent = by_name.find(s->parent);
     s = parent == by_name.end() ? nullptr : parent->second;
   }

@@ -35,29 +35,31 @@ const Snapshot* NewestExport(const std::vector<Snapshot>& snapshots, const Catal
 
 std::string EncodeSnapshot(const Snapshot& s) {
   const AddCounts& c = s.counts;
-  return Dump(json{{"format", "gptvault-snapshot"},
-                   {"version", 1},
-                   {"seq", s.seq},
-                   {"parent", s.parent.empty() ? json(nullptr) : json(s.parent)},
-                   {"time", s.time},
-                   {"source", s.source},
-                   {"source_size", s.source_size},
-                   {"layout", s.layout},
-                   {"export_time", s.export_time ? json(*s.export_time) : json(nullptr)},
-                   {"catalog", ChunksToJson(s.catalog)},
-                   {"manifest", ChunksToJson(s.manifest)},
-                   {"counts",
-                    {{"conversations", c.conversations},
-                     {"new", c.new_conversations},
-                     {"updated", c.updated},
-                     {"unchanged", c.unchanged},
-                     {"kept", c.kept},
-                     {"members", c.members},
-                     {"attachments_referenced", c.attachments_referenced},
-                     {"attachments_missing", c.attachments_missing},
-                     {"attachments_from_earlier", c.attachments_from_earlier},
-                     {"bytes_read", c.bytes_read},
-                     {"bytes_stored", c.bytes_stored}}}});
+  json j{{"format", "gptvault-snapshot"},
+         {"version", 1},
+         {"seq", s.seq},
+         {"parent", s.parent.empty() ? json(nullptr) : json(s.parent)},
+         {"time", s.time},
+         {"source", s.source},
+         {"source_size", s.source_size},
+         {"layout", s.layout},
+         {"export_time", s.export_time ? json(*s.export_time) : json(nullptr)},
+         {"catalog", ChunksToJson(s.catalog)},
+         {"manifest", ChunksToJson(s.manifest)},
+         {"counts",
+          {{"conversations", c.conversations},
+           {"new", c.new_conversations},
+           {"updated", c.updated},
+           {"unchanged", c.unchanged},
+           {"kept", c.kept},
+           {"members", c.members},
+           {"attachments_referenced", c.attachments_referenced},
+           {"attachments_missing", c.attachments_missing},
+           {"attachments_from_earlier", c.attachments_from_earlier},
+           {"bytes_read", c.bytes_read},
+           {"bytes_stored", c.bytes_stored}}}};
+  if (!s.supersedes.empty()) j["supersedes"] = s.supersedes;
+  return Dump(j);
 }
 
 Result<Snapshot> DecodeSnapshot(std::string_view text) {
@@ -75,6 +77,9 @@ Result<Snapshot> DecodeSnapshot(std::string_view text) {
     s.layout = j.value("layout", "");
     if (auto t = j.find("export_time"); t != j.end() && t->is_number()) {
       s.export_time = t->get<double>();
+    }
+    if (auto sup = j.find("supersedes"); sup != j.end()) {
+      s.supersedes = sup->get<std::vector<std::string>>();
     }
     s.catalog = ChunksFromJson(j.at("catalog"));
     s.manifest = ChunksFromJson(j.at("manifest"));

@@ -77,6 +77,19 @@ Result<SnapshotScan> Vault::ScanSnapshots() {
     snapshot_cache_.emplace(f.name, *s);
     scan.snapshots.push_back(std::move(s).value());
   }
+  // A file named in a readable snapshot's `supersedes` is history that a
+  // forget rewrote: passed over whether or not it can still be read.
+  std::unordered_set<std::string> gone;
+  for (const Snapshot& s : scan.snapshots) gone.insert(s.supersedes.begin(), s.supersedes.end());
+  if (!gone.empty()) {
+    auto superseded = [&](const std::string& name) {
+      if (gone.count(name) == 0) return false;
+      scan.superseded.push_back(name);
+      return true;
+    };
+    std::erase_if(scan.snapshots, [&](const Snapshot& s) { return superseded(s.name); });
+    std::erase_if(scan.damaged, [&](const storage::DamagedFile& d) { return superseded(d.name); });
+  }
   std::sort(scan.snapshots.begin(), scan.snapshots.end(), [](const Snapshot& a, const Snapshot& b) {
     return a.seq != b.seq ? a.seq < b.seq : a.name < b.name;
   });

@@ -146,6 +146,24 @@ class VaultOnS3(S3TestCase):
         self.assertEqual(stats["rejected"], rejected_before, "every request was signed right")
         self.assertGreater(stats["conditionalPuts"], 0)
 
+    def test_forget_and_prune_work_on_s3_as_on_a_folder(self):
+        folder, truth = generate(months=2, conversations=60, seed=5)
+        self.gv_ok("init")
+        for month in (1, 2):
+            self.gv_ok("add", export_path(folder, month))
+        # S3 gives each object's LastModified: everything here is fresh.
+        young = json.loads(self.gv_ok("prune", "--dry-run", "--json").stdout)
+        self.assertEqual(young["unused"]["packs"] + young["unindexed"]["packs"], 0)
+        self.gv_ok("forget", "--keep-last", "1", "--prune", "--grace", "0")
+        log = json.loads(self.gv_ok("log", "--json").stdout)
+        self.assertEqual([s["seq"] for s in log], [2])
+        self.assertIn(b"nothing to prune", self.gv_ok("prune", "--grace", "0").stdout)
+        for cid in truth["conversations"]:
+            restored = self.gv_ok("restore", cid, "-o", "-").stdout
+            with open(os.path.join(folder, "truth", cid + ".json"), "rb") as f:
+                self.assertEqual(restored, f.read(), cid)
+        self.gv_ok("check", "--read-data")
+
     def test_a_small_hand_made_export_round_trips(self):
         conv = {"id": "c0ffee00-0000-4000-8000-000000000001", "title": "On S3",
                 "create_time": 1700000000.0, "update_time": 1700000001.0,

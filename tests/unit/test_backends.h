@@ -82,8 +82,11 @@ class FaultyBackend : public storage::Backend {
   std::function<bool(const std::string& name, int put_number)> fail_put;
   std::function<PutFault(const std::string& name, int put_number)> put_fault;
   std::function<ReadFault(const std::string& name, int read_number)> read_fault;
+  // True fails the delete with an I/O error, leaving the file.
+  std::function<bool(const std::string& name, int delete_number)> fail_delete;
   int puts = 0;
   int reads = 0;
+  int deletes = 0;
   std::map<std::string, int> reads_of;  // Get and GetRange calls, by file name
 
   Status Put(const std::string& name, ByteView data) override {
@@ -118,7 +121,13 @@ class FaultyBackend : public storage::Backend {
   Result<std::vector<storage::FileInfo>> List(const std::string& prefix) override {
     return target_.List(prefix);
   }
-  Status Delete(const std::string& name) override { return target_.Delete(name); }
+  Status Delete(const std::string& name) override {
+    ++deletes;
+    if (fail_delete && fail_delete(name, deletes)) {
+      return Status::IOError("cannot delete " + name + ": Input/output error");
+    }
+    return target_.Delete(name);
+  }
   std::string Describe() const override { return "faulty(" + target_.Describe() + ")"; }
 
  private:

@@ -76,6 +76,11 @@ struct Snapshot {
   ChunkList catalog;
   ChunkList manifest;
   AddCounts counts;
+  // Snapshot files this one makes obsolete (forget, FORMAT.md): the file it
+  // was rewritten from, those forgotten just before it, and what those
+  // superseded in turn. Readers pass over every file a readable snapshot
+  // names here; the rollback guard accepts them as the history it saw.
+  std::vector<std::string> supersedes;
 };
 
 // The snapshot whose export is the newest: the greatest export date

@@ -84,6 +84,10 @@ struct SnapshotScan {
   std::vector<Snapshot> snapshots;            // readable, oldest first
   std::vector<storage::DamagedFile> damaged;  // snapshot names whose file cannot be used
   std::vector<std::string> ignored;           // other names ("conflicted copy" files)
+  // Files a readable snapshot supersedes (forget rewrote or forgot them),
+  // still there because a forget was interrupted: passed over, and deleted
+  // by the next forget or prune.
+  std::vector<std::string> superseded;
 };
 
 struct OpenOptions {
@@ -154,6 +158,15 @@ struct SnapshotDiff {
   std::vector<Entry> changed;  // in both, with other bytes
   std::vector<Entry> gone;     // in from's export and not in to's (the vault keeps them)
   uint64_t unchanged = 0;
+};
+
+// What forget did, or would do.
+struct ForgetResult {
+  std::vector<Snapshot> forgotten;  // oldest first
+  std::vector<Snapshot> kept;       // oldest first, as they were before
+  uint64_t rewritten = 0;           // kept snapshots written anew without the dropped versions
+  uint64_t versions_dropped = 0;    // counted once per catalog they left
+  std::vector<std::string> warnings;
 };
 
 class Vault {
@@ -251,6 +264,17 @@ class Vault {
   // rebuilds the index from the packs (storage::Repository::Repair).
   Result<storage::RepairReport> Repair();
 
+  // Under the writer's lock: removes the snapshots named (file names) from
+  // the history and the versions only they held from the catalogs of the
+  // snapshots after them (forget.cc). The newest snapshot is refused.
+  Result<ForgetResult> Forget(const std::vector<std::string>& names, bool dry_run);
+  // Under the writer's lock: deletes what no snapshot reaches (prune.cc and
+  // storage::Repository::Prune). Refuses, deleting nothing, while a
+  // snapshot, an index file or a needed object is missing or damaged.
+  Result<storage::PruneReport> Prune(const storage::PruneOptions& options);
+  // Every object some snapshot names, and which of them may be deltas.
+  Result<storage::Reachable> NeededObjects();
+
   // For tests that plant or inspect objects; commands go through the
   // methods above, never around the vault.
   storage::Repository& repository() { return *repo_; }
@@ -265,6 +289,8 @@ class Vault {
   Result<const Catalog*> LoadLatestCatalog();
   // rec.versions[index], its bytes checked against its hash.
   Result<RestoredConversation> LoadVersion(const ConversationRecord& rec, size_t index);
+  // Deletes the snapshot files a forget superseded and left behind.
+  Status DeleteSuperseded(const SnapshotScan& scan);
   // After a snapshot is written: this machine has seen it (rollback guard).
   Status RememberSnapshot(const Snapshot& snapshot);
   using HashSet = std::unordered_set<storage::ObjectId, storage::ObjectIdHash>;
