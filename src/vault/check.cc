@@ -163,7 +163,13 @@ class Checker {
     }
     std::unordered_map<std::string, const Snapshot*> by_name;
     std::unordered_set<std::string> damaged;
-    for (const Snapshot& s : scan.snapshots) by_name[s.name] = &s;
+    // Files a forget replaced: a snapshot may still name one as its parent
+    // when the forget stopped before rewriting it.
+    std::unordered_set<std::string> replaced;
+    for (const Snapshot& s : scan.snapshots) {
+      by_name[s.name] = &s;
+      replaced.insert(s.supersedes.begin(), s.supersedes.end());
+    }
     for (const storage::DamagedFile& d : scan.damaged) damaged.insert(d.name);
     std::map<std::string, std::vector<const Snapshot*>> children;
     for (const Snapshot& s : scan.snapshots) {
@@ -175,6 +181,7 @@ class Checker {
         continue;
       }
       children[s.parent].push_back(&s);
+      if (replaced.count(s.parent)) continue;
       auto parent = by_name.find(s.parent);
       if (parent != by_name.end()) {
         if (rewritten ? s.seq <= parent->second->seq : s.seq != parent->second->seq + 1) {

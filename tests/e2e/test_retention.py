@@ -152,6 +152,33 @@ class Forget(RetentionTestCase):
         self.assertEqual(len(os.listdir(snapshots)), 1)
         self.assertEveryConversationRestoresItsNewestVersion()
 
+    def test_a_forget_cut_short_between_its_rewritten_snapshots_leaves_a_sound_vault(self):
+        self.add_all()
+        snapshots = os.path.join(self.vault, "snapshots")
+        old = {}
+        for n in os.listdir(snapshots):
+            with open(os.path.join(snapshots, n), "rb") as f:
+                old[n] = f.read()
+        # Rewrites 3 and 4, oldest first, and would remember the new 4 last:
+        # a machine of its own, so that this one never saw it.
+        scratch = {"XDG_STATE_HOME": os.path.join(self.dir, "scratch")}
+        self.gv_ok("forget", "2", env=scratch)
+        newest = json.loads(self.gv_ok("log", "--json", env=scratch).stdout)[-1]
+        # As if killed after writing the new 3 and before the new 4.
+        os.remove(os.path.join(snapshots, newest["id"]))
+        for n, data in old.items():
+            with open(os.path.join(snapshots, n), "wb") as f:
+                f.write(data)
+        self.assertEqual([s["seq"] for s in self.log()], [1, 3, MONTHS])
+        self.assertSound()
+        self.assertEveryConversationRestoresItsNewestVersion()
+        self.gv_ok("prune", "--grace", "0")
+        self.assertSound()
+        self.gv_ok("forget", "--keep-last", "1", "--prune", "--grace", "0")
+        self.assertEqual([s["seq"] for s in self.log()], [MONTHS])
+        self.assertEveryConversationRestoresItsNewestVersion()
+        self.assertSound()
+
 
 class Prune(RetentionTestCase):
     def start(self, *args):
