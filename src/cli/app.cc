@@ -125,7 +125,7 @@ int Run(int argc, char** argv) {
   for (const Command& command :
        {InitCommand(), AddCommand(), ListCommand(), LogCommand(), HistoryCommand(), StatsCommand(),
         RestoreCommand(), CheckCommand(), VerifyCommand(), KeyCommand(), PasswdCommand(),
-        RepairCommand(), ForgetCommand(), PruneCommand(), UnlockCommand(), LockCommand(),
+        RepairCommand(), ForgetCommand(), PruneCommand(), PurgeCommand(), UnlockCommand(), LockCommand(),
         DiffCommand()}) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
     auto run = command.setup(*sub);

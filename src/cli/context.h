@@ -130,5 +130,6 @@ Command LockCommand();
 Command DiffCommand();
 Command PruneCommand();
 Command ForgetCommand();
+Command PurgeCommand();
 
 }  // namespace gptvault::cli

@@ -135,8 +135,18 @@ Result<ForgetResult> Vault::Forget(const std::vector<std::string>& names, bool d
   }
   result.rewritten = rewritten.size();
   if (dry_run || forget.empty()) return result;
+  GV_RETURN_IF_ERROR(WriteRewritten(rewritten, result.kept, forget, result.warnings));
+  for (const std::string& name : forget) {
+    catalogs_.erase(name);
+    exports_.erase(name);
+  }
+  return result;
+}
 
-  // The new catalogs are durable before any snapshot names them.
+Status Vault::WriteRewritten(std::vector<Snapshot>& rewritten, const std::vector<Snapshot>& kept,
+                             const std::set<std::string>& forget,
+                             std::vector<std::string>& warnings) {
+  // The new catalogs (and manifests) are durable before any snapshot names them.
   Status committed = repo_->Commit();
   if (!committed.ok()) {
     repo_->Abandon();
@@ -149,7 +159,7 @@ Result<ForgetResult> Vault::Forget(const std::vector<std::string>& names, bool d
     } else if (forget.count(next.parent)) {
       // Its parent was forgotten: it follows the newest kept one before it.
       next.parent.clear();
-      for (const Snapshot& k : result.kept) {
+      for (const Snapshot& k : kept) {
         if (k.seq >= next.seq) break;
         next.parent = renamed.count(k.name) ? renamed[k.name] : k.name;
       }
@@ -159,16 +169,10 @@ Result<ForgetResult> Vault::Forget(const std::vector<std::string>& names, bool d
     renamed[next.supersedes[0]] = name;
     next.name = name;
   }
-  if (Status r = RememberSnapshot(rewritten.back()); !r.ok())
-    result.warnings.push_back(r.message());
+  if (Status r = RememberSnapshot(rewritten.back()); !r.ok()) warnings.push_back(r.message());
   // The old history goes last; from here on it was passed over anyway.
   GV_ASSIGN_OR_RETURN(SnapshotScan after, ScanSnapshots());
-  GV_RETURN_IF_ERROR(DeleteSuperseded(after));
-  for (const std::string& name : forget) {
-    catalogs_.erase(name);
-    exports_.erase(name);
-  }
-  return result;
+  return DeleteSuperseded(after);
 }
 
 }  // namespace gptvault::vault

@@ -37,12 +37,14 @@ class RetentionTestCase(VaultTestCase):
     def data_size(self):
         return tree_size(os.path.join(self.vault, "data"))
 
-    def assertEveryConversationRestoresItsNewestVersion(self):
+    def assertEveryConversationRestoresItsNewestVersion(self, but=()):
+        expected = {cid: t for cid, t in self.truth["conversations"].items() if cid not in but}
         listed = {c["id"] for c in self.list_json()}
-        self.assertEqual(listed, set(self.truth["conversations"]))
+        self.assertEqual(listed, set(expected))
         out = tempfile.mkdtemp(dir=self.dir)
         self.gv_ok("restore", "--all", "-o", out)
-        for cid, t in self.truth["conversations"].items():
+        self.assertEqual(len(os.listdir(out)), len(expected))
+        for cid, t in expected.items():
             with open(os.path.join(out, cid + ".json"), "rb") as f:
                 self.assertEqual(hashlib.sha256(f.read()).hexdigest(), t["sha256"], cid)
 
@@ -270,3 +272,31 @@ class Prune(RetentionTestCase):
         self.assertFailsWithOneLine(r, "prune deletes nothing while the vault is not sound")
         self.assertEqual(tree_bytes(self.vault), before)
         self.assertFailsWithOneLine(self.gv("prune", "--grace", "soon"), "not a duration", code=2)
+
+
+class Purge(RetentionTestCase):
+    def test_a_purged_conversation_is_gone_from_every_snapshot_and_the_others_stay_whole(self):
+        self.add_all()
+        cid = next(c for c, t in self.truth["conversations"].items()
+                   if t["versions"] > 1 and t["attachments"])
+        title = self.truth["conversations"][cid]["title"]
+        elsewhere = {"XDG_STATE_HOME": os.path.join(self.dir, "elsewhere")}
+        self.gv_ok("list", env=elsewhere)
+        before = tree_bytes(self.vault)
+        self.assertFailsWithOneLine(self.gv("purge", cid), "--yes", code=2)
+        self.assertFailsWithOneLine(self.gv("purge", "ffffffff-0000", "--yes"), "no conversation")
+        self.assertEqual(tree_bytes(self.vault), before)
+
+        out = self.gv_ok("purge", cid[:8], "--yes").stdout.decode()
+        self.assertIn("purged 1 conversation", out)
+        self.assertNotIn(cid, {c["id"] for c in self.list_json()})
+        self.assertFailsWithOneLine(self.gv("restore", cid, "-o", "-"), "no conversation")
+        self.assertFailsWithOneLine(self.gv("restore", cid, "--snapshot", "1", "-o", "-"),
+                                    "no conversation")
+        self.assertEqual(json.loads(self.gv_ok("list", "--search", title, "--json").stdout), [])
+        self.assertEveryConversationRestoresItsNewestVersion(but=(cid,))
+        self.assertEqual([s["seq"] for s in self.log()], list(range(1, MONTHS + 1)))
+        self.assertSound()
+        self.assertIn(b"nothing to prune", self.gv_ok("prune", "--grace", "0").stdout)
+        # A machine that saw the vault before takes the rewritten history.
+        self.gv_ok("list", env=elsewhere)

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -169,6 +170,16 @@ struct ForgetResult {
   std::vector<std::string> warnings;
 };
 
+// What purge did.
+struct PurgeResult {
+  uint64_t conversations = 0;  // removed
+  uint64_t versions = 0;       // of theirs, across the history
+  uint64_t assets = 0;         // attached files only they pointed at, removed
+  uint64_t snapshots_rewritten = 0;
+  storage::PruneReport prune;
+  std::vector<std::string> warnings;
+};
+
 class Vault {
  public:
   static Status Init(storage::Backend& backend, const crypto::SecretBytes& passphrase);
@@ -268,6 +279,11 @@ class Vault {
   // the history and the versions only they held from the catalogs of the
   // snapshots after them (forget.cc). The newest snapshot is refused.
   Result<ForgetResult> Forget(const std::vector<std::string>& names, bool dry_run);
+  // Under the writer's lock: removes conversations `ids` (full ids) from
+  // every snapshot for good, and the attached files no other conversation
+  // points at (purge.cc), then prunes with no grace and no unused space
+  // left, so no object still holds their bytes.
+  Result<PurgeResult> Purge(const std::vector<std::string>& ids);
   // Under the writer's lock: deletes what no snapshot reaches (prune.cc and
   // storage::Repository::Prune). Refuses, deleting nothing, while a
   // snapshot, an index file or a needed object is missing or damaged.
@@ -291,6 +307,12 @@ class Vault {
   Result<RestoredConversation> LoadVersion(const ConversationRecord& rec, size_t index);
   // Deletes the snapshot files a forget superseded and left behind.
   Status DeleteSuperseded(const SnapshotScan& scan);
+  // forget.cc: commits what the rewritten snapshots' new catalogs and
+  // manifests put, writes the snapshots oldest first (parents renamed,
+  // forgotten ones skipped to the nearest kept one), remembers the newest,
+  // then deletes the files they supersede.
+  Status WriteRewritten(std::vector<Snapshot>& rewritten, const std::vector<Snapshot>& kept,
+                        const std::set<std::string>& forget, std::vector<std::string>& warnings);
   // After a snapshot is written: this machine has seen it (rollback guard).
   Status RememberSnapshot(const Snapshot& snapshot);
   using HashSet = std::unordered_set<storage::ObjectId, storage::ObjectIdHash>;
