@@ -125,8 +125,8 @@ int Run(int argc, char** argv) {
   for (const Command& command :
        {InitCommand(), AddCommand(), ListCommand(), LogCommand(), HistoryCommand(), StatsCommand(),
         RestoreCommand(), CheckCommand(), VerifyCommand(), KeyCommand(), PasswdCommand(),
-        RepairCommand(), ForgetCommand(), PruneCommand(), PurgeCommand(), UnlockCommand(), LockCommand(),
-        DiffCommand()}) {
+        RepairCommand(), ForgetCommand(), PruneCommand(), PurgeCommand(), UnlockCommand(),
+        LockCommand(), DiffCommand()}) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
     auto run = command.setup(*sub);
     sub->callback([&to_run, run] { to_run = run; });

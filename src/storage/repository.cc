@@ -119,6 +119,13 @@ Status Repository::LoadIndex() {
   return Status::Ok();
 }
 
+Status Repository::ReloadIndex() {
+  index_ = Index();
+  loaded_index_.clear();
+  damaged_index_.clear();
+  return LoadIndex();
+}
+
 ObjectId Repository::IdOf(ByteView plaintext) const {
   return crypto::KeyedHash(id_key_, plaintext);
 }
@@ -194,7 +201,11 @@ Status Repository::Commit() {
   GV_RETURN_IF_ERROR(FinishPackWrite());
   if (uncommitted_.empty()) return Status::Ok();
   Bytes file = EncodeIndexFile(seal_key_, uncommitted_);
-  GV_RETURN_IF_ERROR(PutImmutable(backend(), HashFileName("index", file), file));
+  const std::string name = HashFileName("index", file);
+  GV_RETURN_IF_ERROR(PutImmutable(backend(), name, file));
+  // Its entries are in index_ already; a prune later in this command counts
+  // it among the index files it read.
+  loaded_index_.insert(name);
   stats_.bytes_written += file.size();
   uncommitted_.clear();
   return Status::Ok();

@@ -273,11 +273,7 @@ Result<PruneReport> Repository::Prune(const Reachable& reachable, const PruneOpt
     ++report.index_files_deleted;
   }
   for (const std::string& id : going) GV_RETURN_IF_ERROR(backend().Delete(PackFileName(id)));
-
-  index_ = Index();
-  loaded_index_.clear();
-  damaged_index_.clear();
-  GV_RETURN_IF_ERROR(LoadIndex());
+  GV_RETURN_IF_ERROR(ReloadIndex());
   return report;
 }
 

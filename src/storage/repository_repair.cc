@@ -222,11 +222,7 @@ Result<RepairReport> Repository::Repair() {
     report.index_deleted.push_back({f.name, reason});
   }
 
-  // Start over from what is on the backend now.
-  index_ = Index();
-  loaded_index_.clear();
-  damaged_index_.clear();
-  GV_RETURN_IF_ERROR(LoadIndex());
+  GV_RETURN_IF_ERROR(ReloadIndex());
   return report;
 }
 

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import zipfile
 
@@ -115,6 +116,24 @@ class VaultTestCase(unittest.TestCase):
         self.assertEqual(len(err.strip().splitlines()), 1, err)
         if contains:
             self.assertIn(contains, err)
+
+    def wait_for_lock(self, process, timeout=30):
+        """Returns once `process` holds the writer lock (a file in locks/)."""
+        locks = os.path.join(self.vault, "locks")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            # A ".tmp-" file is a lock still being written, not yet taken.
+            if os.path.isdir(locks) and any(not n.startswith(".") for n in os.listdir(locks)):
+                return
+            self.assertIsNone(process.poll(), "gptvault ended before it was seen holding the lock")
+            time.sleep(0.005)
+        self.fail("no lock file appeared")
+
+    def assertSound(self):
+        """`check --read-data` finds no problem; returns what it printed."""
+        r = self.gv("check", "--read-data")
+        self.assertEqual(r.returncode, 0, r.stdout.decode(errors="replace"))
+        return r.stdout.decode()
 
     def init_vault(self):
         self.gv_ok("init")

@@ -25,22 +25,6 @@ class CrashSafety(VaultTestCase):
                                 env=self.env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
-    def wait_for_lock(self, process, timeout=30):
-        """Returns once `process` holds the writer lock (a file in locks/)."""
-        locks = os.path.join(self.vault, "locks")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            # A ".tmp-" file is a lock still being written, not yet taken.
-            if os.path.isdir(locks) and any(not n.startswith(".") for n in os.listdir(locks)):
-                return
-            self.assertIsNone(process.poll(), "the add ended before it was seen holding the lock")
-            time.sleep(0.005)
-        self.fail("no lock file appeared")
-
-    def assertSound(self):
-        r = self.gv("check", "--read-data")
-        self.assertEqual(r.returncode, 0, r.stdout.decode(errors="replace"))
-
     def test_an_add_killed_at_random_moments_never_leaves_a_vault_check_rejects_and_a_rerun_completes(self):
         self.folder, truth = big_series()
         self.init_vault()

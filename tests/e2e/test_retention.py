@@ -17,6 +17,15 @@ from harness import BIN, VaultTestCase, export_path, generate, tree_bytes, tree_
 MONTHS = 4
 
 
+def put_back(folder, files):
+    """Writes `files` (tree_bytes of `folder` earlier) back into `folder`."""
+    for name, data in files.items():
+        path = os.path.join(folder, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+
+
 def series():
     return generate(months=MONTHS, conversations=40, seed=19, avg_kb=12)
 
@@ -47,11 +56,6 @@ class RetentionTestCase(VaultTestCase):
         for cid, t in expected.items():
             with open(os.path.join(out, cid + ".json"), "rb") as f:
                 self.assertEqual(hashlib.sha256(f.read()).hexdigest(), t["sha256"], cid)
-
-    def assertSound(self):
-        r = self.gv("check", "--read-data")
-        self.assertEqual(r.returncode, 0, r.stdout.decode(errors="replace"))
-        return r.stdout.decode()
 
 
 class Forget(RetentionTestCase):
@@ -130,24 +134,15 @@ class Forget(RetentionTestCase):
         self.gv_ok("list", env=elsewhere)
         # A real rollback is still refused: the old files served back.
         shutil.rmtree(self.vault)
-        for name, data in old.items():
-            path = os.path.join(self.vault, name)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as f:
-                f.write(data)
+        put_back(self.vault, old)
         self.assertFailsWithOneLine(self.gv("list"), "gone back in time")
 
     def test_a_forget_interrupted_before_deleting_the_old_files_leaves_the_new_history(self):
         self.add_all()
         snapshots = os.path.join(self.vault, "snapshots")
-        old = {}
-        for n in os.listdir(snapshots):
-            with open(os.path.join(snapshots, n), "rb") as f:
-                old[n] = f.read()
+        old = tree_bytes(snapshots)
         self.gv_ok("forget", "--keep-last", "1")
-        for n, data in old.items():  # as if killed before its last step
-            with open(os.path.join(snapshots, n), "wb") as f:
-                f.write(data)
+        put_back(snapshots, old)  # as if killed before its last step
         self.assertEqual([s["seq"] for s in self.log()], [MONTHS])
         self.assertIn("interrupted forget", self.assertSound())
         self.gv_ok("prune", "--grace", "0")
@@ -157,10 +152,7 @@ class Forget(RetentionTestCase):
     def test_a_forget_cut_short_between_its_rewritten_snapshots_leaves_a_sound_vault(self):
         self.add_all()
         snapshots = os.path.join(self.vault, "snapshots")
-        old = {}
-        for n in os.listdir(snapshots):
-            with open(os.path.join(snapshots, n), "rb") as f:
-                old[n] = f.read()
+        old = tree_bytes(snapshots)
         # Rewrites 3 and 4, oldest first, and would remember the new 4 last:
         # a machine of its own, so that this one never saw it.
         scratch = {"XDG_STATE_HOME": os.path.join(self.dir, "scratch")}
@@ -168,9 +160,7 @@ class Forget(RetentionTestCase):
         newest = json.loads(self.gv_ok("log", "--json", env=scratch).stdout)[-1]
         # As if killed after writing the new 3 and before the new 4.
         os.remove(os.path.join(snapshots, newest["id"]))
-        for n, data in old.items():
-            with open(os.path.join(snapshots, n), "wb") as f:
-                f.write(data)
+        put_back(snapshots, old)
         self.assertEqual([s["seq"] for s in self.log()], [1, 3, MONTHS])
         self.assertSound()
         self.assertEveryConversationRestoresItsNewestVersion()
@@ -186,17 +176,6 @@ class Prune(RetentionTestCase):
     def start(self, *args):
         return subprocess.Popen([BIN, *args], env=self.env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def wait_for_lock(self, process, timeout=30):
-        locks = os.path.join(self.vault, "locks")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if os.path.isdir(locks) and any(not n.startswith(".") for n in os.listdir(locks)):
-                return
-            if process.poll() is not None:
-                self.fail("gptvault ended before taking the lock: %s" % process.stderr.read())
-            time.sleep(0.005)
-        self.fail("gptvault never took the lock")
 
     def test_what_an_interrupted_add_left_is_reported_by_check_and_reclaimed_after_the_grace(self):
         self.gv_ok("add", export_path(self.folder, 1))

@@ -66,6 +66,28 @@ TEST_SUITE("storage::Repository") {
     CHECK(AsChars(*repo->Get(ObjectType::kTree, b)) == "metadata");
   }
 
+  TEST_CASE("a prune after a commit in the same process counts the new index file as read") {
+    MemBackend mem;
+    REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());
+    auto repo = OpenRepo(mem);
+    ObjectId kept = *repo->Put(ObjectType::kData, Pattern(10000, 3));
+    ObjectId dropped = *repo->Put(ObjectType::kData, Pattern(10000, 4));
+    REQUIRE(repo->Commit().ok());
+    Reachable reachable;
+    reachable.objects.insert(kept);
+    PruneOptions options;
+    options.grace_seconds = 0;
+    options.max_unused = 0;
+    auto report = repo->Prune(reachable, options);
+    REQUIRE_MESSAGE(report.ok(), report.status().message());
+    CHECK(report->unindexed.packs == 0);  // the pack just committed is indexed
+    CHECK(report->repacked.packs == 1);   // and rewritten without `dropped`
+    auto again = OpenRepo(mem);
+    CHECK(*again->Get(ObjectType::kData, kept) == Pattern(10000, 3));
+    CHECK_FALSE(again->Get(ObjectType::kData, dropped).ok());
+    CHECK(mem.List("index/")->size() == 1);
+  }
+
   TEST_CASE("putting the same bytes twice stores them once") {
     MemBackend mem;
     REQUIRE(Repository::Init(mem, Pass("pw"), FastKdf()).ok());

@@ -159,6 +159,9 @@ class Repository {
                                                           ByteView config_bytes,
                                                           const crypto::SecretBytes& master);
   Status LoadIndex();
+  // Forgets the index read so far and reads it again from what is on the
+  // backend now (after repair and prune replaced index files).
+  Status ReloadIndex();
   Result<Bytes> GetAt(ObjectType type, const ObjectId& id, int depth);
   // The object as stored at `at`, one of its index locations.
   Result<Bytes> ReadAt(ObjectType type, const ObjectId& id, const Location& at, int depth);
