@@ -52,9 +52,13 @@ void PrintText(std::ostream& out, const storage::PruneReport& r, bool dry_run,
   }
   if (r.nothing_to_do()) {
     out << "nothing to prune: every pack is in use";
+  } else if (r.reclaimed() < 0) {
+    out << (dry_run ? "would grow the vault by about " : "the vault grew by ")
+        << HumanBytes(static_cast<uint64_t>(-r.reclaimed()))
+        << ": the kept versions stored whole take more than what they let go";
   } else {
-    out << (dry_run ? "would reclaim about " : "reclaimed ") << HumanBytes(r.reclaimed()) << " of "
-        << HumanBytes(r.total.bytes);
+    out << (dry_run ? "would reclaim about " : "reclaimed ")
+        << HumanBytes(static_cast<uint64_t>(r.reclaimed())) << " of " << HumanBytes(r.total.bytes);
   }
   if (r.unused_bytes_kept)
     out << "; " << HumanBytes(r.unused_bytes_kept) << " unused left in packs";

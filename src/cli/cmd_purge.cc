@@ -67,8 +67,10 @@ Command PurgeCommand() {
                         << (result->conversations == 1 ? " conversation (" : " conversations (")
                         << result->versions << " versions) and " << result->assets
                         << " attached files from " << result->snapshots_rewritten
-                        << " snapshots; reclaimed " << HumanBytes(result->prune.reclaimed())
-                        << "\n";
+                        << " snapshots; the packs that held them were rewritten ("
+                        << HumanBytes(result->prune.repacked.bytes + result->prune.unused.bytes)
+                        << " of packs replaced by " << HumanBytes(result->prune.written.bytes)
+                        << ")\n";
               for (const std::string& w : result->warnings) ctx.err() << "warning: " << w << "\n";
               return kExitOk;
             };

@@ -30,8 +30,6 @@ struct PackState {
   bool listed = false;             // a file in data/
   bool protected_ = false;         // young, or named by a young index file
   std::vector<PackEntry> entries;  // from the old index files
-  uint64_t used_bytes = 0;         // of the needed objects that live here
-  bool any_needed = false;
 };
 
 bool IsYoung(int64_t mtime, int64_t now, int64_t grace) {
@@ -112,97 +110,132 @@ Result<PruneReport> Repository::Prune(const Reachable& reachable, const PruneOpt
     for (const PackEntry& e : p.entries) untouchable.insert(e.id);
   }
 
-  // The deltas among what is reached: a kept delta keeps its bases, unless
-  // no snapshot needs them otherwise; then it is stored whole instead and
-  // they can go. Bases kept are followed in turn.
-  ObjectSet needed = reachable.objects;
-  ObjectSet whole;
+  // The blobs that are deltas, and of what: each read once, however often
+  // the plan below is revised.
+  std::unordered_map<ObjectId, std::vector<ObjectId>, ObjectIdHash> bases_of;
   {
     std::deque<ObjectId> queue(reachable.maybe_deltas.begin(), reachable.maybe_deltas.end());
-    ObjectSet read;
     while (!queue.empty()) {
       const ObjectId id = queue.front();
       queue.pop_front();
-      if (!read.insert(id).second) continue;
+      if (bases_of.count(id)) continue;
       auto bases = DeltaBasesOf(ObjectType::kData, id);
       if (!bases.ok() && bases.status().IsNotFound()) continue;  // missing: refused below
       if (!bases.ok()) {
         return bases.status().WithContext(
             "prune cannot tell what a stored version needs, so deletes nothing");
       }
-      if (bases->empty()) continue;
-      const bool all_needed = std::all_of(bases->begin(), bases->end(),
+      for (const ObjectId& b : *bases) queue.push_back(b);
+      bases_of.emplace(id, std::move(bases).value());
+    }
+  }
+
+  // The plan: a kept delta keeps its bases unless no snapshot needs them
+  // otherwise; then it is stored whole and they can go (bases kept are
+  // followed in turn). Storing it whole frees space only if a base's pack
+  // goes, so where every base stays in a pack kept as it is, the delta stays
+  // a delta and the plan is made again, until nothing changes.
+  const PruneReport start = report;
+  ObjectSet needed, whole, keep_delta;
+  std::map<std::string, std::vector<PackEntry>> kept_entries;  // needed objects, by pack
+  std::vector<std::string> to_delete, to_repack;
+  for (;;) {
+    report = start;
+    needed = reachable.objects;
+    whole.clear();
+    kept_entries.clear();
+    to_delete.clear();
+    to_repack.clear();
+    std::deque<ObjectId> queue(reachable.maybe_deltas.begin(), reachable.maybe_deltas.end());
+    ObjectSet seen;
+    while (!queue.empty()) {
+      const ObjectId id = queue.front();
+      queue.pop_front();
+      if (!seen.insert(id).second) continue;
+      auto it = bases_of.find(id);
+      if (it == bases_of.end() || it->second.empty()) continue;
+      const std::vector<ObjectId>& bases = it->second;
+      const bool all_needed = std::all_of(bases.begin(), bases.end(),
                                           [&](const ObjectId& b) { return needed.count(b) != 0; });
-      if (!all_needed && untouchable.count(id) == 0) {
+      if (!all_needed && untouchable.count(id) == 0 && keep_delta.count(id) == 0) {
         whole.insert(id);
         continue;
       }
-      for (const ObjectId& b : *bases) {
+      for (const ObjectId& b : bases) {
         needed.insert(b);
         queue.push_back(b);
       }
     }
-  }
-  // A base kept for another delta after all is needed as itself: storing
-  // this one whole as well costs little and keeps the decision simple.
-  report.objects_needed = needed.size();
-  report.objects_rewritten_whole = whole.size();
+    report.objects_needed = needed.size();
+    report.objects_rewritten_whole = whole.size();
 
-  // Each needed object lives where the index finds it; every other copy is
-  // unused (an object stored whole anew lives in a new pack). Prune refuses
-  // to delete anything while one is missing.
-  uint64_t missing = 0;
-  std::string example;
-  std::map<std::string, std::vector<PackEntry>> kept_entries;  // of repacked packs
-  for (const ObjectId& id : needed) {
-    const Location* loc = index_.Find(id);
-    auto it = loc ? packs.find(index_.pack(loc->pack)) : packs.end();
-    if (it == packs.end() || !it->second.listed) {
-      if (missing++ == 0) {
-        example = loc ? "pack " + PackFileName(index_.pack(loc->pack)) + " is missing"
-                      : "object " + ToHex(id).substr(0, 12) + " is in no index file";
+    // Each needed object lives where the index finds it; every other copy
+    // is unused (an object stored whole anew lives in a new pack). Prune
+    // refuses to delete anything while one is missing.
+    uint64_t missing = 0;
+    std::string example;
+    std::map<std::string, uint64_t> used;
+    for (const ObjectId& id : needed) {
+      const Location* loc = index_.Find(id);
+      auto it = loc ? packs.find(index_.pack(loc->pack)) : packs.end();
+      if (it == packs.end() || !it->second.listed) {
+        if (missing++ == 0) {
+          example = loc ? "pack " + PackFileName(index_.pack(loc->pack)) + " is missing"
+                        : "object " + ToHex(id).substr(0, 12) + " is in no index file";
+        }
+        continue;
       }
-      continue;
+      if (whole.count(id)) continue;
+      used[it->first] += loc->length;
+      kept_entries[it->first].push_back({loc->type, id, loc->offset, loc->length});
     }
-    if (whole.count(id)) continue;
-    it->second.any_needed = true;
-    it->second.used_bytes += loc->length;
-    kept_entries[it->first].push_back({loc->type, id, loc->offset, loc->length});
-  }
-  if (missing > 0) {
-    return Status::Corruption(std::to_string(missing) +
-                              " objects that snapshots need are not in "
-                              "the vault (" +
-                              example +
-                              "): run `gptvault check`; prune deletes "
-                              "nothing while the vault is not sound");
-  }
+    if (missing > 0) {
+      return Status::Corruption(std::to_string(missing) +
+                                " objects that snapshots need are not in the vault (" + example +
+                                "): run `gptvault check`; prune deletes nothing while the vault "
+                                "is not sound");
+    }
 
-  std::vector<std::string> to_delete, to_repack;
-  for (auto& [id, p] : packs) {
-    if (!p.listed) continue;  // named by an index file, gone already
-    const bool indexed = !p.entries.empty();
-    if (!p.any_needed) {
-      if (p.protected_) {
-        report.young.Add(p.size);
+    for (auto& [id, p] : packs) {
+      if (!p.listed) continue;  // named by an index file, gone already
+      const bool indexed = !p.entries.empty();
+      if (!kept_entries.count(id)) {
+        if (p.protected_) {
+          report.young.Add(p.size);
+        } else {
+          (indexed ? report.unused : report.unindexed).Add(p.size);
+          to_delete.push_back(id);
+        }
+        continue;
+      }
+      if (p.protected_) continue;
+      // The pack's own framing is not unused space. Its header lists every
+      // blob in the pack; a blob whose entry a prune dropped from the index
+      // counts as unused with its header entry.
+      const uint64_t framing = PackFramingSize(p.entries.size());
+      const uint64_t in_use = used[id] + framing;
+      const uint64_t unused = p.size > in_use ? p.size - in_use : 0;
+      if (static_cast<double>(unused) > options.max_unused * p.size) {
+        report.repacked.Add(p.size);
+        to_repack.push_back(id);
       } else {
-        (indexed ? report.unused : report.unindexed).Add(p.size);
-        to_delete.push_back(id);
+        report.unused_bytes_kept += unused;
       }
-      continue;
     }
-    if (p.protected_) continue;
-    // The pack's own framing is not unused space. Its header lists every
-    // blob in the pack; a blob whose entry a prune dropped from the index
-    // counts as unused with its header entry.
-    const uint64_t framing = PackFramingSize(p.entries.size());
-    const uint64_t unused = p.size > p.used_bytes + framing ? p.size - p.used_bytes - framing : 0;
-    if (static_cast<double>(unused) > options.max_unused * p.size) {
-      report.repacked.Add(p.size);
-      to_repack.push_back(id);
-    } else {
-      report.unused_bytes_kept += unused;
+
+    std::set<std::string> going(to_delete.begin(), to_delete.end());
+    going.insert(to_repack.begin(), to_repack.end());
+    bool revised = false;
+    for (const ObjectId& id : whole) {
+      const std::vector<ObjectId>& bases = bases_of[id];
+      const bool bases_stay = std::all_of(bases.begin(), bases.end(), [&](const ObjectId& b) {
+        const Location* loc = index_.Find(b);
+        return loc != nullptr && packs.count(index_.pack(loc->pack)) &&
+               packs[index_.pack(loc->pack)].listed && !going.count(index_.pack(loc->pack));
+      });
+      if (bases_stay) revised |= keep_delta.insert(id).second;
     }
+    if (!revised) break;
   }
   if (options.dry_run || report.nothing_to_do()) return report;
 

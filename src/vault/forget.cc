@@ -86,7 +86,9 @@ Result<ForgetResult> Vault::Forget(const std::vector<std::string>& names, bool d
 
   ForgetResult result;
   if (!dry_run) GV_RETURN_IF_ERROR(DeleteSuperseded(scan));
-  std::unordered_set<storage::ObjectId, storage::ObjectIdHash> kept_versions;
+  // dropped: left out of some rewritten catalog; last_kept: what the newest
+  // rewritten catalog (which lists every version still kept) has.
+  std::unordered_set<storage::ObjectId, storage::ObjectIdHash> kept_versions, dropped, last_kept;
   std::vector<std::string> pending_supersedes;  // forgotten since the last kept snapshot
   std::vector<Snapshot> rewritten;
   bool rewriting = false;
@@ -105,15 +107,17 @@ Result<ForgetResult> Vault::Forget(const std::vector<std::string>& names, bool d
 
     GV_ASSIGN_OR_RETURN(const Catalog* old_catalog, CatalogAt(s));
     Catalog catalog = *old_catalog;
+    last_kept.clear();
     for (auto& [id, rec] : catalog.conversations) {
       std::vector<ConversationVersion> versions;
       size_t current = 0;
       for (size_t i = 0; i < rec.versions.size(); ++i) {
         if (i == rec.current || kept_versions.count(rec.versions[i].hash)) {
           if (i == rec.current) current = versions.size();
+          last_kept.insert(rec.versions[i].hash);
           versions.push_back(std::move(rec.versions[i]));
         } else {
-          ++result.versions_dropped;
+          dropped.insert(rec.versions[i].hash);
         }
       }
       rec.versions = std::move(versions);
@@ -134,6 +138,8 @@ Result<ForgetResult> Vault::Forget(const std::vector<std::string>& names, bool d
     rewritten.push_back(std::move(next));
   }
   result.rewritten = rewritten.size();
+  std::erase_if(dropped, [&](const storage::ObjectId& h) { return last_kept.count(h) != 0; });
+  result.versions_dropped = dropped.size();
   if (dry_run || forget.empty()) return result;
   GV_RETURN_IF_ERROR(WriteRewritten(rewritten, result.kept, forget, result.warnings));
   for (const std::string& name : forget) {

@@ -55,8 +55,11 @@ struct PruneReport {
   uint64_t index_files_deleted = 0;
   std::string index_written;  // "" when none was (dry run, or nothing to rewrite)
 
-  uint64_t reclaimed() const {
-    return unused.bytes + unindexed.bytes + repacked.bytes - written.bytes;
+  // Bytes of packs freed less those written; negative when storing kept
+  // deltas whole took more than the packs it let go.
+  int64_t reclaimed() const {
+    return static_cast<int64_t>(unused.bytes + unindexed.bytes + repacked.bytes) -
+           static_cast<int64_t>(written.bytes);
   }
   bool nothing_to_do() const {
     return unused.packs == 0 && unindexed.packs == 0 && repacked.packs == 0 &&

@@ -166,7 +166,7 @@ struct ForgetResult {
   std::vector<Snapshot> forgotten;  // oldest first
   std::vector<Snapshot> kept;       // oldest first, as they were before
   uint64_t rewritten = 0;           // kept snapshots written anew without the dropped versions
-  uint64_t versions_dropped = 0;    // counted once per catalog they left
+  uint64_t versions_dropped = 0;    // distinct versions no kept catalog lists any more
   std::vector<std::string> warnings;
 };
 
