@@ -12,6 +12,7 @@ For every size, each run starts from empty repositories and measures, per tool:
                                              conversations.json | a json.load filter picking ID
   dump     (restic/borg only) the dump/extract alone, into /dev/null: the floor of any filter
   check    gptvault check --read-data        restic check --read-data / borg check --verify-data
+  check_quick  gptvault check                restic check / borg check: each tool's default check
   history, restore --snapshot 1, stats       (gptvault only) the same conversation's history,
                                              its version as of the first snapshot, the vault's stats
 Each step: wall, user+sys CPU and peak RSS from `/usr/bin/time -f '%e %U %S %M'`, and the
@@ -98,6 +99,7 @@ STEPS = [
     ("restore", "restore one conversation"),
     ("dump", "  dump/extract only, no filter (floor)"),
     ("check", "check, reading all data"),
+    ("check_quick", "check, each tool's default (no read-data flag)"),
     ("history", "history of one conversation (gptvault only)"),
     ("restore_as_of", "restore it as of snapshot 1 (gptvault only)"),
     ("stats", "stats (gptvault only)"),
@@ -420,6 +422,8 @@ class Bench:
                                               env=env["restic"], cwd=data, repo=rrepo, stdout_to="/dev/null")
         res["restic"]["check"] = meter.measure("restic-check", rs + ["check", "--read-data"],
                                                env=env["restic"], cwd=data, repo=rrepo)
+        res["restic"]["check_quick"] = meter.measure("restic-check-quick", rs + ["check"],
+                                                     env=env["restic"], cwd=data, repo=rrepo)
         rmtree(rrepo)
 
         # --- borg: the same, with its defaults (lz4)
@@ -441,6 +445,8 @@ class Bench:
                                             stdout_to="/dev/null")
         res["borg"]["check"] = meter.measure("borg-check", ["borg", "check", "--verify-data", str(brepo)],
                                              env=env["borg"], cwd=data, repo=brepo)
+        res["borg"]["check_quick"] = meter.measure("borg-check-quick", ["borg", "check", str(brepo)],
+                                                   env=env["borg"], cwd=data, repo=brepo)
         rmtree(WORK)
         return res
 
@@ -471,6 +477,8 @@ class Bench:
                 env=env, cwd=WORK, repo=vault)
             res["stats"] = meter.measure(f"{tool}-stats", gv + ["stats", "--json"], env=env, cwd=WORK,
                                          repo=vault)
+            res["check_quick"] = meter.measure(f"{tool}-check-quick", gv + ["check"], env=env, cwd=WORK,
+                                               repo=vault)
         finally:
             if unlocked:
                 subprocess.run(gv + ["lock"], env=env, cwd=WORK, capture_output=True, stdin=subprocess.DEVNULL)
