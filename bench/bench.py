@@ -401,7 +401,9 @@ class Bench:
     def envs(self, work: Path) -> dict:
         run = work / "run"  # private sessions (gptvault unlock), none of the user's
         run.mkdir(mode=0o700, parents=True, exist_ok=True)
-        gv = dict(self.base_env, GPTVAULT_PASSPHRASE=PASSPHRASE, GPTVAULT_STATS="1", XDG_RUNTIME_DIR=str(run))
+        # The rollback guard's record of each vault seen stays with the bench's vaults, not the user's.
+        gv = dict(self.base_env, GPTVAULT_PASSPHRASE=PASSPHRASE, GPTVAULT_STATS="1", XDG_RUNTIME_DIR=str(run),
+                  XDG_STATE_HOME=str(work / "state"))
         rs = dict(self.base_env, RESTIC_PASSWORD=PASSPHRASE, RESTIC_CACHE_DIR=str(work / "restic-cache"))
         rs.pop("RESTIC_PASSWORD_FILE", None)
         bg = dict(self.base_env, BORG_PASSPHRASE=PASSPHRASE, BORG_BASE_DIR=str(work / "borg-base"),
