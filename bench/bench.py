@@ -12,6 +12,11 @@ For every size, each run starts from empty repositories and measures, per tool:
                                              conversations.json | a json.load filter picking ID
   dump     (restic/borg only) the dump/extract alone, into /dev/null: the floor of any filter
   check    gptvault check --read-data        restic check --read-data / borg check --verify-data
+  check_quick  gptvault check                restic check / borg check: each tool's default check
+  retention    gptvault forget --keep-last 1 && gptvault prune --grace 0, timed as one step and
+           each part on its own; restic forget --keep-last 1 --prune; borg prune --keep-last 1
+           && borg compact. On the repository the steps above left (months 1 and 2), so it
+           forgets month 1; the repository's size before and after is recorded
   history, restore --snapshot 1, stats       (gptvault only) the same conversation's history,
                                              its version as of the first snapshot, the vault's stats
 Each step: wall, user+sys CPU and peak RSS from `/usr/bin/time -f '%e %U %S %M'`, and the
@@ -98,10 +103,16 @@ STEPS = [
     ("restore", "restore one conversation"),
     ("dump", "  dump/extract only, no filter (floor)"),
     ("check", "check, reading all data"),
+    ("check_quick", "check, each tool's default (no read-data flag)"),
     ("history", "history of one conversation (gptvault only)"),
     ("restore_as_of", "restore it as of snapshot 1 (gptvault only)"),
     ("stats", "stats (gptvault only)"),
+    ("retention", "retention: forget keep-last 1 + prune, one step"),
+    ("retention_forget", "  of which forget (borg: prune)"),
+    ("retention_prune", "  of which prune (borg: compact)"),
 ]
+# The retention step's parts, each timed inside the one step (restic's is a single command).
+RETENTION_PARTS = ("retention_forget", "retention_prune")
 STATS_RE = re.compile(rb"stats: ingest_peak_rss_kb=(\d+)")
 
 
@@ -282,6 +293,16 @@ def describe_export(exp: Path, months: int, unzipped: bool) -> dict:
 # Measuring one command
 
 
+def read_time(timef: Path, name: str) -> tuple[float, float, float, int]:
+    """wall, user, sys (s) and peak RSS (KiB) from a `/usr/bin/time -f '%e %U %S %M'` file."""
+    lines = [ln for ln in timef.read_text().splitlines() if ln.strip()] if timef.is_file() else []
+    try:
+        e, u, s, m = lines[-1].split()
+        return float(e), float(u), float(s), int(m)
+    except (IndexError, ValueError):
+        raise BenchError(f"cannot parse /usr/bin/time output for {name}: {lines!r}")
+
+
 class Meter:
     def __init__(self, logdir: Path):
         self.logdir = logdir
@@ -311,12 +332,7 @@ class Meter:
             tail = logf.read_bytes()[-3000:].decode("utf-8", "replace").strip()
             raise BenchError(f"step {name} failed (exit {p.returncode}) in {cwd}:\n  {shown}\n"
                              f"--- end of {logf} ---\n{tail}")
-        lines = [ln for ln in timef.read_text().splitlines() if ln.strip()]
-        try:
-            e, u, s, m = lines[-1].split()
-            e, u, s, m = float(e), float(u), float(s), int(m)
-        except (IndexError, ValueError):
-            raise BenchError(f"cannot parse /usr/bin/time output for {name}: {lines!r}")
+        e, u, s, m = read_time(timef, name)
         after = tree_bytes(repo) if repo is not None else None
         stats = STATS_RE.findall(logf.read_bytes())
         return {
@@ -333,6 +349,38 @@ class Meter:
             "repo_growth_bytes": (after - before) if repo is not None else None,
             "loadavg_1min_before": round(load_before, 2),
         }
+
+    def measure_parts(self, name: str, parts: list[tuple[str, list[str]]], *, env: dict, cwd: Path,
+                      repo: Path) -> dict:
+        """Runs the commands of parts ([(key, argv)]) as one step, `a && b` under /usr/bin/time,
+        each command also under its own /usr/bin/time: the step's wall, CPU and peak RSS (the
+        largest of its processes), and each part's. The repository's size is taken before and
+        after the whole step only, so that nothing runs between the parts. Each part's stdout
+        goes to <name>.<key>.out and is kept in the result (parsed when it is JSON)."""
+        files = []
+        for key, argv in parts:
+            files.append((key, list(argv), self.logdir / f"{name}.{key}.time", self.logdir / f"{name}.{key}.out"))
+        run = " && ".join(shlex.join(["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(tf)] + argv)
+                          + " > " + shlex.quote(str(of)) for _key, argv, tf, of in files)
+        for _key, _argv, tf, _of in files:
+            tf.unlink(missing_ok=True)
+        whole = self.measure(name, run, env=env, cwd=cwd, repo=repo)
+        whole["cmd"] = " && ".join(shlex.join(argv) for _key, argv, _tf, _of in files)
+        whole["cmd_run"] = run
+        whole["parts"] = {}
+        for key, argv, tf, of in files:
+            e, u, s, m = read_time(tf, f"{name} ({key})")
+            text = of.read_text(errors="replace")
+            try:
+                out = json.loads(text)
+            except ValueError:
+                out = text[-4000:]
+            whole["parts"][key] = {
+                "cmd": shlex.join(argv), "wall_s": e, "user_s": u, "sys_s": s, "cpu_s": round(u + s, 3),
+                "peak_rss_kb": m, "ingest_peak_rss_kb": None, "repo_bytes_before": None,
+                "repo_bytes_after": None, "repo_growth_bytes": None,
+                "loadavg_1min_before": whole["loadavg_1min_before"], "stdout": out}
+        return whole
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,7 +401,9 @@ class Bench:
     def envs(self, work: Path) -> dict:
         run = work / "run"  # private sessions (gptvault unlock), none of the user's
         run.mkdir(mode=0o700, parents=True, exist_ok=True)
-        gv = dict(self.base_env, GPTVAULT_PASSPHRASE=PASSPHRASE, GPTVAULT_STATS="1", XDG_RUNTIME_DIR=str(run))
+        # The rollback guard's record of each vault seen stays with the bench's vaults, not the user's.
+        gv = dict(self.base_env, GPTVAULT_PASSPHRASE=PASSPHRASE, GPTVAULT_STATS="1", XDG_RUNTIME_DIR=str(run),
+                  XDG_STATE_HOME=str(work / "state"))
         rs = dict(self.base_env, RESTIC_PASSWORD=PASSPHRASE, RESTIC_CACHE_DIR=str(work / "restic-cache"))
         rs.pop("RESTIC_PASSWORD_FILE", None)
         bg = dict(self.base_env, BORG_PASSPHRASE=PASSPHRASE, BORG_BASE_DIR=str(work / "borg-base"),
@@ -361,10 +411,12 @@ class Bench:
         return {"gptvault": gv, "restic": rs, "borg": bg}
 
     @staticmethod
-    def setup(argv: list[str], env: dict, cwd: Path, what: str) -> None:
+    def setup(argv: list[str], env: dict, cwd: Path, what: str) -> str:
+        """Runs an untimed command (setting up, or verifying a step's result); its stdout."""
         p = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if p.returncode != 0:
             raise BenchError(f"{what} failed (exit {p.returncode}): {shlex.join(argv)}\n{(p.stdout + p.stderr).strip()[-2000:]}")
+        return p.stdout
 
     def one_run(self, i: int, exp: Path, conv_id: str, truth_bytes: bytes) -> dict:
         """One run: fresh repositories for all three tools, every step once."""
@@ -420,6 +472,22 @@ class Bench:
                                               env=env["restic"], cwd=data, repo=rrepo, stdout_to="/dev/null")
         res["restic"]["check"] = meter.measure("restic-check", rs + ["check", "--read-data"],
                                                env=env["restic"], cwd=data, repo=rrepo)
+        res["restic"]["check_quick"] = meter.measure("restic-check-quick", rs + ["check"],
+                                                     env=env["restic"], cwd=data, repo=rrepo)
+        res["restic"]["retention"] = meter.measure(
+            "restic-retention", rs + ["forget", "--keep-last", "1", "--prune"], env=env["restic"], cwd=data,
+            repo=rrepo)
+        res["restic"]["retention"]["summary"] = [
+            ln.strip() for ln in (meter.logdir / "restic-retention.log").read_text(errors="replace").splitlines()
+            if re.match(r"\s*(to repack|this removes|to delete|total prune|remaining|unused size after prune):", ln)]
+        snaps = self.setup(rs + ["snapshots", "--json"], env["restic"], data, "restic snapshots")
+        try:
+            snaps = json.loads(snaps)
+        except ValueError:
+            pass
+        if not isinstance(snaps, list) or len(snaps) != 1:
+            raise BenchError(f"restic forget --keep-last 1 left {snaps!r}, not one snapshot")
+        self.setup(rs + ["check"], env["restic"], data, "restic check after forget --prune")
         rmtree(rrepo)
 
         # --- borg: the same, with its defaults (lz4)
@@ -441,6 +509,17 @@ class Bench:
                                             stdout_to="/dev/null")
         res["borg"]["check"] = meter.measure("borg-check", ["borg", "check", "--verify-data", str(brepo)],
                                              env=env["borg"], cwd=data, repo=brepo)
+        res["borg"]["check_quick"] = meter.measure("borg-check-quick", ["borg", "check", str(brepo)],
+                                                   env=env["borg"], cwd=data, repo=brepo)
+        # borg 1.2: prune only marks the space free, compact gives it back.
+        r = meter.measure_parts("borg-retention", [
+            ("retention_forget", ["borg", "prune", "--keep-last", "1", str(brepo)]),
+            ("retention_prune", ["borg", "compact", str(brepo)])], env=env["borg"], cwd=data, repo=brepo)
+        res["borg"]["retention"] = r
+        res["borg"].update(r.pop("parts"))
+        archives = self.setup(["borg", "list", "--short", str(brepo)], env["borg"], data, "borg list").split()
+        if archives != ["m2"]:
+            raise BenchError(f"borg prune --keep-last 1 left archives {archives!r}, not m2 alone")
         rmtree(WORK)
         return res
 
@@ -471,6 +550,27 @@ class Bench:
                 env=env, cwd=WORK, repo=vault)
             res["stats"] = meter.measure(f"{tool}-stats", gv + ["stats", "--json"], env=env, cwd=WORK,
                                          repo=vault)
+            res["check_quick"] = meter.measure(f"{tool}-check-quick", gv + ["check"], env=env, cwd=WORK,
+                                               repo=vault)
+            # Retention, as a user keeping only the latest export would run it: forget month 1,
+            # then prune at once (--grace 0: nothing else writes to this vault). --json only to
+            # record what each did.
+            r = meter.measure_parts(f"{tool}-retention", [
+                ("retention_forget", gv + ["forget", "--keep-last", "1", "--json"]),
+                ("retention_prune", gv + ["prune", "--grace", "0", "--json"])],
+                env=env, cwd=WORK, repo=vault)
+            res["retention"] = r
+            res.update(r.pop("parts"))
+            forget = res["retention_forget"]["stdout"]
+            if not isinstance(forget, dict) or len(forget.get("forget", [])) != 1 or len(forget.get("keep", [])) != 1:
+                raise BenchError(f"gptvault forget --keep-last 1 did not forget exactly month 1: {forget!r}")
+            # Nothing a kept snapshot needs may have gone: the vault checks clean and still gives
+            # the conversation's exact bytes (not timed).
+            self.setup(gv + ["check"], env, WORK, "gptvault check after forget + prune")
+            out = WORK / f"{tool}-restored-after-prune.json"
+            self.setup(gv + ["restore", conv_id, "-o", str(out)], env, WORK, "gptvault restore after prune")
+            if out.read_bytes() != truth_bytes:
+                raise BenchError(f"after forget + prune, gptvault restore {conv_id} did not give the exported bytes")
         finally:
             if unlocked:
                 subprocess.run(gv + ["lock"], env=env, cwd=WORK, capture_output=True, stdin=subprocess.DEVNULL)
@@ -552,7 +652,8 @@ def medians_of(runs: list[dict]) -> dict:
             if not ms:
                 continue
             med[t][step] = {k: median([m[k] for m in ms]) for k in
-                            ("wall_s", "cpu_s", "peak_rss_kb", "ingest_peak_rss_kb", "repo_growth_bytes")}
+                            ("wall_s", "cpu_s", "peak_rss_kb", "ingest_peak_rss_kb", "repo_growth_bytes",
+                             "repo_bytes_before", "repo_bytes_after")}
     return med
 
 
@@ -661,8 +762,77 @@ def metric_table(med: dict, key: str, title: str, scale: float, digits: int) -> 
     return lines + [""]
 
 
+def retention_section(med: dict, runs: list[dict]) -> list[str]:
+    """The retention step side by side: what each command did to the repository's size, its time
+    and memory, and each part's; then what gptvault's forget and prune reported (last run)."""
+    g = lambda t, step, k: med[t].get(step, {}).get(k)  # noqa: E731
+    mb = lambda v: fmt(v / MB, 2) if v is not None else "—"  # noqa: E731
+    mib = lambda v: fmt(v / 1024, 0) if v is not None else "—"  # noqa: E731
+    last = runs[-1]
+    cmds = ["gptvault forget --keep-last 1 && gptvault prune --grace 0"] * 2 + [
+        "restic forget --keep-last 1 --prune", "borg prune --keep-last 1 && borg compact"]
+    L = [f"## Retention: forget all but the newest snapshot, then reclaim (median of {len(runs)} run(s))", "",
+         "On each repository as the steps above left it (months 1 and 2), in the same run: keep-last 1 "
+         "forgets month 1. Sizes are the repository folder's, before and after the whole step; "
+         "gptvault's commands also get `--json`, to record what each did. Exact command lines: the JSON.", "",
+         "| | gptvault | gptvault, unlocked | restic | borg |", "|---|---:|---:|---:|---:|",
+         "| command | " + " | ".join(f"`{c}`" for c in cmds) + " |"]
+    rows = [
+        ("repository before (MB)", lambda t: mb(g(t, "retention", "repo_bytes_before"))),
+        ("repository after (MB)", lambda t: mb(g(t, "retention", "repo_bytes_after"))),
+        ("change (MB)", lambda t: mb(g(t, "retention", "repo_growth_bytes"))),
+        ("change (% of before)", lambda t: fmt(100 * ratio(g(t, "retention", "repo_growth_bytes"),
+                                                           g(t, "retention", "repo_bytes_before")), 1)
+         if g(t, "retention", "repo_bytes_before") else "—"),
+        ("wall, whole step (s)", lambda t: fmt(g(t, "retention", "wall_s"))),
+        ("CPU, user + sys (s)", lambda t: fmt(g(t, "retention", "cpu_s"))),
+        ("peak RSS, largest process (MiB)", lambda t: mib(g(t, "retention", "peak_rss_kb"))),
+        ("forget (borg: prune): wall (s) / peak RSS (MiB)",
+         lambda t: f"{fmt(g(t, 'retention_forget', 'wall_s'))} / {mib(g(t, 'retention_forget', 'peak_rss_kb'))}"
+         if g(t, "retention_forget", "wall_s") is not None else "— (one command)"),
+        ("prune (borg: compact): wall (s) / peak RSS (MiB)",
+         lambda t: f"{fmt(g(t, 'retention_prune', 'wall_s'))} / {mib(g(t, 'retention_prune', 'peak_rss_kb'))}"
+         if g(t, "retention_prune", "wall_s") is not None else "— (one command)"),
+    ]
+    for label, f in rows:
+        L.append(f"| {label} | " + " | ".join(f(t) for t in TOOLS) + " |")
+    L.append("")
+    for t, how in GPTVAULT_VARIANTS:
+        fo = last[t].get("retention_forget", {}).get("stdout")
+        pr = last[t].get("retention_prune", {}).get("stdout")
+        if not isinstance(fo, dict) or not isinstance(pr, dict):
+            continue
+        c = lambda k: pr.get(k, {}).get("packs", 0)  # noqa: E731
+        b = lambda k: pr.get(k, {}).get("bytes", 0)  # noqa: E731
+        # Signed here: gptvault's reclaimed_bytes is unsigned and wraps when prune writes more
+        # than it deletes.
+        reclaimed = b("unused") + b("unindexed") + b("repacked") - b("written")
+        L.append(f"- gptvault{how} (last run): forget dropped {fo.get('versions_dropped')} older versions and "
+                 f"rewrote {fo.get('snapshots_rewritten')} snapshot(s); prune needed {pr.get('objects_needed')} "
+                 f"objects, stored {pr.get('objects_rewritten_whole')} kept versions whole (their bases went), "
+                 f"deleted {c('unused')} unused pack(s) ({mb(b('unused'))} MB), rewrote {c('repacked')} "
+                 f"({mb(b('repacked'))} MB) into {c('written')} ({mb(b('written'))} MB), left "
+                 f"{mb(pr.get('unused_bytes_kept'))} MB unused in packs under `--max-unused`; net "
+                 f"{mb(reclaimed)} MB reclaimed of {mb(b('total'))} MB of packs"
+                 + (f" (it printed `reclaimed_bytes` {pr.get('reclaimed_bytes')})"
+                    if pr.get("reclaimed_bytes") != max(reclaimed, 0) else ""))
+    summary = last["restic"].get("retention", {}).get("summary")
+    if summary:
+        L.append("- restic (last run): " + "; ".join(" ".join(ln.split()) for ln in summary))
+    L += ["- Each tool's defaults: gptvault prune rewrites a pack more than 10% unused (`--max-unused 10`), "
+          "restic's prune tolerates 5% unused (`--max-unused 5%`), borg compact rewrites a segment that "
+          "saves at least 10% (`--threshold 10`).",
+          "- The *gptvault* column's step is two commands, each paying Argon2id (its peak RSS is that "
+          "block); restic's is one command (one scrypt), borg's two (two PBKDF2). The unlocked column "
+          "shows what forget and prune themselves need.",
+          "- Not timed, after the step: `gptvault check` and a restore of the conversation, byte-exact; "
+          "`restic snapshots` (one left) and `restic check`; `borg list` (m2 alone).", ""]
+    return L
+
+
 def load_line(runs: list[dict], series: dict | None, cores: int) -> str:
-    loads = [m["loadavg_1min_before"] for r in runs for t in TOOLS for k, m in r[t].items() if k != "sync"]
+    loads = [m["loadavg_1min_before"] for r in runs for t in TOOLS for k, m in r[t].items()
+             if k != "sync" and k not in RETENTION_PARTS]
     if series:
         loads += [r["loadavg_1min_before"] for p in series["points"] for r in p["runs"]]
     if not loads:
@@ -709,6 +879,7 @@ def report(size: str, args, machine: dict, bench: Bench, inputs: dict, conv: dic
     L += metric_table(med, "cpu_s", "CPU time, user + sys (s)", 1, 2)
     L += metric_table(med, "peak_rss_kb", "Peak RSS (MiB; for a pipeline, the largest process)", 1024, 0)
     L += metric_table(med, "repo_growth_bytes", "Repository growth (MB)", MB, 2)
+    L += retention_section(med, runs)
     L += ["## Targets (shared/DESIGN.md and issue 4, ratios of medians from this run)", "",
           "| target | measured | limit | result |", "|---|---|---|---|"]
     L += [f"| {t['target']} | {t['shown']} | {t['limit']} | **{t['result']}** |" for t in targets]
